@@ -1,0 +1,5 @@
+"""`python -m ratings`."""
+
+from ratings.cli import main
+
+main()

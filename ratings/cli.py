@@ -1,0 +1,176 @@
+"""The command line: parse options, call one pipeline function, print, map errors to exit codes.
+
+Bad data exits 1 with every problem on stderr as FILE:LINE:COL: field: message; usage errors
+exit 2 (click's convention). Heavy modules are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ratings import __version__
+from ratings.errors import DataError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _reports_data_errors(command: F) -> F:
+    """Turn a DataError into its list of problems on stderr and exit code 1, no traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DataError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            count = len(exc.problems)
+            click.echo(f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _data_path(value: Path | None) -> tuple[Path, str]:
+    """The data file and how to name it in messages (as the user gave it, or the default)."""
+    from ratings.paths import LOCAL_DATA, default_data
+
+    path = value if value is not None else default_data()
+    shown = str(value) if value is not None else (str(LOCAL_DATA) if path == LOCAL_DATA else str(path))
+    return path, shown
+
+
+def _load(value: Path | None) -> Any:
+    from ratings.validate import load_dataset
+
+    path, shown = _data_path(value)
+    return load_dataset(path, shown)
+
+
+data_option = click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The YAML data file. Default: ./data/ratings.yaml if it exists, else the copy shipped with the package.",
+)
+as_of_option = click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only inspections published on or before this date (YYYY-MM-DD).",
+)
+
+
+def _day(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ratings")
+def cli() -> None:
+    """Probation inspection ratings: validate the records, build the league table site, export data.
+
+    \b
+    Example:
+      ratings validate data/ratings.yaml
+      ratings build --out site/
+    """
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site into (replaced whole).",
+)
+@as_of_option
+@_reports_data_errors
+def build(data: Path | None, out: Path, as_of: dt.datetime | None) -> None:
+    """Build the static league table site (HTML, CSV and JSON) into a folder.
+
+    The data is validated first; the folder is only replaced once every file is ready.
+
+    \b
+    Example:
+      ratings build --as-of 2019-09-30 --out site/
+    """
+    from ratings.atomic import replace_dir
+    from ratings.site import build_files
+
+    files = build_files(_load(data), _day(as_of))
+    replace_dir(files, out)
+    click.echo(f"Built {len(files)} files into {out}/")
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path), required=False)
+@_reports_data_errors
+def validate(path: Path | None) -> None:
+    """Check a data file and print a one-line summary; list every problem otherwise.
+
+    \b
+    Example:
+      ratings validate data/ratings.yaml
+    """
+    data = _load(path)
+    _, shown = _data_path(path)
+    recorded = sum(1 for i in data.inspections for v in i.ratings.values() if v is not None)
+    possible = sum(len(data.framework(i.framework).standards) for i in data.inspections)
+    overall = sum(1 for i in data.inspections if i.overall is not None)
+    click.echo(
+        f"{shown}: OK: {len(data.providers)} providers, {len(data.inspections)} inspections, "
+        f"{overall} overall ratings, {recorded} of {possible} standard ratings recorded"
+    )
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--table",
+    "table_name",
+    type=click.Choice(["league", "inspections"]),
+    default="league",
+    show_default=True,
+    help="Which table.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Output format."
+)
+@as_of_option
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@_reports_data_errors
+def export(data: Path | None, table_name: str, fmt: str, as_of: dt.datetime | None, output: Path | None) -> None:
+    """Print the league table or every inspection as CSV or JSON.
+
+    \b
+    Example:
+      ratings export --table inspections --format csv --output inspections.csv
+    """
+    from ratings.export import export_table
+
+    text = export_table(_load(data), table_name, fmt, _day(as_of))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from ratings.atomic import write_file
+
+        write_file(output, text.encode("utf-8"))
+
+
+def main() -> None:
+    cli(prog_name="ratings")

@@ -1,0 +1,135 @@
+"""Stage 1: read a YAML data file into plain Python values, keeping track of where each came from.
+
+Parsing is the fast path (PyYAML's C loader where available). Locations are only worked out
+when something is wrong, by composing the document again and walking to the offending field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ratings.errors import DataError, Problem
+
+try:  # the C loader is several times faster; fall back to pure Python where it is missing
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+
+
+class _Loader(_BaseLoader):
+    """Safe loader that refuses duplicate keys: with PyYAML the last one silently wins."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found the key {key!r} twice (expected each key once)",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+# YAML 1.1 would read `time: 12:30` as a number of seconds and bare timestamps as datetimes;
+# our files only need dates, which the default resolver handles.
+
+
+def read_text(path: Path, shown: str) -> str:
+    """The file's text, or a DataError naming what is wrong with the path or its encoding."""
+
+    def fail(message: str) -> DataError:
+        return DataError([Problem(shown, 1, 1, "", message)])
+
+    if not path.exists():
+        raise fail("no such file (expected a YAML data file)")
+    if path.is_dir():
+        raise fail("is a directory (expected a YAML data file)")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept it
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError(
+            [Problem(shown, line, column, "", f"byte 0x{raw[exc.start]:02x} is not UTF-8 (expected a UTF-8 text file)")]
+        ) from None
+    return text
+
+
+def parse(text: str, shown: str) -> Any:
+    """YAML text to Python values; syntax errors keep the parser's line and column."""
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            what += " (expected spaces for indentation, not a tab)"
+        raise DataError([Problem(shown, line, column, "", f"YAML syntax: {what}")]) from None
+    except yaml.YAMLError as exc:
+        raise DataError([Problem(shown, 1, 1, "", f"YAML syntax: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+class Locator:
+    """Finds the line and column of a field path, composing the document only when asked."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+
+    def _node(self) -> yaml.Node | None:
+        if self._root is None:
+            self._root = yaml.compose(self._text, Loader=_BaseLoader)
+        return self._root
+
+    def find(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the deepest node on `path` that exists.
+
+        With `key=True` and a mapping entry at the end of the path, point at its key rather
+        than its value (for an unknown key, the key is what is wrong).
+        """
+        node = self._node()
+        if node is None:
+            return (1, 1)
+        mark = node.start_mark
+        for step in path:
+            child, key_node = _child(node, step)
+            if child is None:
+                break
+            node = child
+            mark = key_node.start_mark if key and key_node is not None and step == path[-1] else node.start_mark
+        return (mark.line + 1, mark.column + 1)
+
+
+def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+        return (node.value[step], None) if 0 <= step < len(node.value) else (None, None)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
+                return value_node, key_node
+    return None, None
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)

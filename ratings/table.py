@@ -1,0 +1,217 @@
+"""Stage 3: points, scores and ranks, with pandas.
+
+One row per inspection (`inspections_frame`), then the league: each provider's latest rated
+inspection as of a date, ranked within a group of frameworks whose scores are comparable
+(same number of standards, same maximum). Templates and exports get plain rows from here.
+
+Order within a league table: overall rating (best first), then complete records by score
+(highest first), then records with unrecorded standards, then name. Rows equal on everything
+the order rests on share a rank (shown "=4"); records with unrecorded standards are never
+ordered by their partial score, because a partial score is not comparable with a full one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Inspection
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NOT_RECORDED = "not recorded"
+# Order of overall ratings in a league: the four words, then "not rated", then not recorded.
+OVERALL_ORDER = {**{r: i for i, r in enumerate(RATINGS)}, NOT_RATED: len(RATINGS), NOT_RECORDED: len(RATINGS) + 1}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A standard as a table column: frameworks that share its label share the column."""
+
+    label: str  # "1.1 Leadership"
+    key: str
+    name: str
+    number: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Frameworks whose scores can be ranked against each other (same standards count and max)."""
+
+    key: str
+    title: str
+    frameworks: tuple[Framework, ...]
+    columns: tuple[Column, ...]
+    standards: int
+    max_score: int
+
+
+def groups(data: Dataset) -> list[Group]:
+    """Frameworks grouped by (number of standards, maximum score), in data-file order."""
+    by_shape: dict[tuple[int, int], list[Framework]] = {}
+    for framework in data.frameworks:
+        by_shape.setdefault((len(framework.standards), framework.max_score), []).append(framework)
+    out = []
+    for (count, maximum), frameworks in by_shape.items():
+        columns: dict[str, Column] = {}
+        for framework in frameworks:
+            for s in framework.standards:
+                columns.setdefault(s.label, Column(s.label, s.key, s.name, s.number))
+        ordered = sorted(columns.values(), key=lambda c: (_number_key(c.number), c.label))
+        out.append(
+            Group(
+                key="-".join(f.id for f in frameworks),
+                title=" and ".join(f.name for f in frameworks),
+                frameworks=tuple(frameworks),
+                columns=tuple(ordered),
+                standards=count,
+                max_score=maximum,
+            )
+        )
+    return out
+
+
+def _number_key(number: str) -> tuple[tuple[int, int | str], ...]:
+    """'1.10' after '1.9'; numbers before letters; never fails on odd labels."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in number.split("."))
+
+
+def group_of(all_groups: list[Group], framework_id: str) -> Group:
+    return next(g for g in all_groups if any(f.id == framework_id for f in g.frameworks))
+
+
+def inspections_frame(data: Dataset) -> pd.DataFrame:
+    """One row per inspection with everything the pages and exports show."""
+    import pandas as pd
+
+    all_groups = groups(data)
+    rows = []
+    for inspection in data.inspections:
+        framework = data.framework(inspection.framework)
+        provider = data.provider(inspection.provider)
+        owner = data.owner_at(inspection)
+        group = group_of(all_groups, framework.id)
+        row = {
+            "inspection_id": inspection.key,
+            "provider_id": provider.id,
+            "provider": provider.name,
+            "type": provider.type,
+            "area": provider.area,
+            "owner_id": owner,
+            "owner": data.owner_name(owner),
+            "framework": framework.id,
+            "group": group.key,
+            "published": inspection.published.iso(),
+            "published_last_day": inspection.published.latest,
+            "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
+            "overall": inspection.overall or NOT_RECORDED,
+            "report_url": inspection.report_url,
+            **_scores(framework, inspection),
+        }
+        # "not recorded" for a standard of this framework with no rating; no value at all
+        # (NaN once in a frame) for a standard that is not part of this framework.
+        for standard in framework.standards:
+            row[f"rating:{standard.label}"] = inspection.ratings.get(standard.key) or NOT_RECORDED
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame["score"] = frame["score"].astype("Int64")
+    if frame.empty:
+        frame = pd.DataFrame(columns=["inspection_id", "provider_id", "provider", "published_last_day", "group"])
+    return frame
+
+
+def _scores(framework: Framework, inspection: Inspection) -> dict[str, object]:
+    recorded = [inspection.ratings.get(s.key) for s in framework.standards]
+    points = [framework.points[r] for r in recorded if r is not None]
+    complete = len(points) == len(framework.standards)
+    return {
+        "points_recorded": sum(points),
+        "standards_recorded": len(points),
+        "standards": len(framework.standards),
+        "score": sum(points) if complete else None,
+        "max_score": framework.max_score,
+        "complete": complete,
+    }
+
+
+def latest(frame: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
+    """Each provider's latest inspection published on or before `as_of`.
+
+    An inspection that ended without an overall rating does not displace the provider's
+    previous rating: the league shows the latest inspection that produced one, where any did.
+    """
+    if as_of is not None:
+        frame = frame[frame["published_last_day"] <= as_of]
+    if frame.empty:
+        return frame
+    rated = frame["overall"].isin(RATINGS)
+    ordered = frame.assign(_rated=rated).sort_values(["provider_id", "_rated", "published_last_day", "inspection_id"])
+    return ordered.groupby("provider_id", sort=False).tail(1).drop(columns="_rated")
+
+
+def rank(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add `rank` and `rank_label` ("=4" when shared) within each group; return in league order."""
+    if frame.empty:
+        return frame.assign(rank=[], rank_label=[])
+    overall = frame["overall"].map(OVERALL_ORDER)
+    incomplete = (~frame["complete"].astype(bool)).astype(int)
+    # Partial scores never order rows: only complete records are ranked by score.
+    shortfall = (frame["max_score"] - frame["score"].fillna(frame["max_score"])).where(
+        frame["complete"].astype(bool), 0
+    )
+    keyed = frame.assign(_overall=overall, _incomplete=incomplete, _shortfall=shortfall.astype(int))
+    keyed = keyed.sort_values(
+        ["group", "_overall", "_incomplete", "_shortfall", "provider", "provider_id"], kind="mergesort"
+    )
+    place_key = keyed[["_overall", "_incomplete", "_shortfall"]].apply(tuple, axis=1)
+    keyed["_place"] = place_key
+    keyed["rank"] = _ranks(keyed)
+    shared = keyed.duplicated(["group", "_place"], keep=False)
+    keyed["rank_label"] = [f"={r}" if s else str(r) for r, s in zip(keyed["rank"], shared, strict=True)]
+    return keyed.drop(columns=["_overall", "_incomplete", "_shortfall", "_place"])
+
+
+def _ranks(keyed: pd.DataFrame) -> list[int]:
+    """Competition ranking ("1, 2, 2, 4") over rows already in order, restarting per group."""
+    ranks: list[int] = []
+    previous: tuple[object, object] | None = None
+    position = 0
+    for group, place in zip(keyed["group"], keyed["_place"], strict=True):
+        if previous is None or previous[0] != group:
+            position, current = 0, 0
+        position += 1
+        if previous is None or previous != (group, place):
+            current = position
+        ranks.append(current)
+        previous = (group, place)
+    return ranks
+
+
+def ratings_as_at(data: Dataset, as_of: dt.date | None) -> dt.date | None:
+    """The date a table speaks for: the given date, else the latest publication in the data."""
+    if as_of is not None:
+        return as_of
+    dates = [i.published.latest for i in data.inspections]
+    return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Everything the renderers need: the groups, every inspection by date, the ranked league."""
+
+    groups: list[Group]
+    inspections: pd.DataFrame
+    league: pd.DataFrame
+
+
+def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
+    frame = inspections_frame(data)
+    by_date = (
+        frame
+        if frame.empty
+        else frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
+    )
+    return Tables(groups(data), by_date, rank(latest(frame, as_of)))

@@ -1,0 +1,283 @@
+"""Stage 2: plain values to a `Dataset`, or every problem with its file, line and field.
+
+Two passes, both collecting rather than stopping at the first problem: pydantic checks each
+record's shape, then `_cross_checks` relates records to one another (references, duplicates,
+standards that belong to the inspection's framework).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ValidationError
+
+from ratings.errors import DataError, Problem
+from ratings.load import Locator, Path_, parse, read_text
+from ratings.models import RATINGS, Dataset
+
+# Words people write for the inspectorate's ratings, mapped to the one they mean.
+_RATING_ALIASES = {"poor": "Inadequate", "ri": "Requires improvement", "req. improvement": "Requires improvement"}
+
+
+def load_dataset(path: Path, shown: str | None = None) -> Dataset:
+    """Read, parse and validate a data file. Raises DataError listing every problem."""
+    shown = shown or str(path)
+    text = read_text(path, shown)
+    return validate(parse(text, shown), Locator(text), shown)
+
+
+def validate(raw: Any, locator: Locator, shown: str) -> Dataset:
+    def problem(path: Path_, message: str, *, key: bool = False) -> Problem:
+        line, column = locator.find(path, key=key)
+        return Problem(shown, line, column, _dotted(path), message)
+
+    if raw is None:
+        raise DataError(
+            [Problem(shown, 1, 1, "", "the file is empty (expected frameworks:, providers:, inspections:)")]
+        )
+    if not isinstance(raw, dict):
+        raise DataError(
+            [
+                problem(
+                    (), f"the file holds a {_kind(raw)} (expected a mapping with frameworks:, providers:, inspections:)"
+                )
+            ]
+        )
+    try:
+        dataset = Dataset.model_validate(raw)
+    except ValidationError as exc:
+        raise DataError([_from_pydantic(err, problem) for err in exc.errors()]) from None
+    problems = [problem(path, message, key=key) for path, message, key in _cross_checks(dataset)]
+    if problems:
+        raise DataError(problems)
+    return dataset
+
+
+class _Locate(Protocol):
+    def __call__(self, path: Path_, message: str, *, key: bool = False) -> Problem: ...
+
+
+def _from_pydantic(err: Any, problem: _Locate) -> Problem:
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    at_key = bool(loc) and loc[-1] == "[key]"
+    if at_key:
+        loc = loc[:-1]
+    if kind == "extra_forbidden":
+        field = str(loc[-1])
+        known = _fields_at(loc[:-1])
+        return problem(loc, f"unknown field {field!r} {_expected(field, known)}", key=True)
+    if kind == "missing":
+        return problem(loc[:-1], f"required field {loc[-1]!r} is missing (expected {loc[-1]}: ...)")
+    if kind == "literal_error":
+        expected = [s.strip(" '") for s in err["ctx"]["expected"].replace(" or ", ", ").split(", ")]
+        if set(RATINGS) <= set(expected):
+            what = "a rating" if len(expected) == len(RATINGS) else "an overall rating"
+            return problem(
+                loc,
+                f"{value!r} is not {what} {_expected(str(value), expected)}",
+                key=at_key,
+            )
+        return problem(
+            loc,
+            f"{value!r} is not allowed {_expected(str(value), expected)}",
+            key=at_key,
+        )
+    message = str(err["msg"]).removeprefix("Value error, ")
+    if kind in _TYPE_WORDS:
+        message = f"got {_kind(value)} {value!r} (expected {_TYPE_WORDS[kind]})"
+    elif kind in ("too_short", "too_long"):
+        message = f"{message} (got {value!r})"
+    return problem(loc, message, key=at_key)
+
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list of '- ' items",
+    "dict_type": "a mapping of 'key: value' lines",
+    "model_type": "a mapping of 'key: value' lines",
+    "model_attributes_type": "a mapping of 'key: value' lines",
+}
+
+
+def _kind(value: Any) -> str:
+    return {dict: "mapping", list: "list", str: "text", int: "number", float: "number", bool: "true/false"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _expected(word: str, choices: list[str]) -> str:
+    """ "(expected one of: a, b; did you mean 'b'?)"."""
+    return f"(expected one of: {', '.join(choices)}{_suggest(word, choices)})"
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    alias = _RATING_ALIASES.get(word.strip().lower())
+    if alias and alias in choices:
+        return f"; did you mean {alias!r}?"
+    lowered = {c.lower(): c for c in choices}
+    if word.strip().lower() in lowered:
+        return f"; did you mean {lowered[word.strip().lower()]!r}?"
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
+    return f"; did you mean {lowered[close[0]]!r}?" if close else ""
+
+
+def _dotted(path: Path_) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out
+
+
+def _fields_at(path: Path_) -> list[str]:
+    """The field names the model at `path` accepts, for "expected one of" in messages."""
+    annotation: Any = Dataset
+    for step in path:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(str(step))
+            annotation = field.annotation if field else None
+        elif typing.get_origin(annotation) in (list, dict):
+            annotation = typing.get_args(annotation)[-1]
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` to X, so a nested optional model still names its fields."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def _unknown(what: str, value: str, choices: list[str]) -> str:
+    return f"unknown {what} {value!r} {_expected(value, choices)}"
+
+
+def _cross_checks(data: Dataset) -> Iterator[tuple[Path_, str, bool]]:
+    """Rules between records: (path, message, point-at-key) for each problem found."""
+    for section, ids in (
+        ("frameworks", [f.id for f in data.frameworks]),
+        ("owners", [o.id for o in data.owners]),
+        ("providers", [p.id for p in data.providers]),
+        # Inspections without an explicit id are told apart by provider and date (below).
+        ("inspections", [i.id for i in data.inspections]),
+    ):
+        first: dict[str, int] = {}
+        for index, ident in enumerate(ids):
+            if ident is None:
+                continue
+            if ident in first:
+                yield (
+                    (section, index, "id"),
+                    f"{ident!r} is already the id of {section}[{first[ident]}] (expected each id once)",
+                    False,
+                )
+            first.setdefault(ident, index)
+
+    frameworks = data.frameworks_by_id
+    for f_index, framework in enumerate(data.frameworks):
+        keys = [s.key for s in framework.standards]
+        for s_index, key in enumerate(keys):
+            if keys.index(key) != s_index:
+                yield (
+                    ("frameworks", f_index, "standards", s_index, "key"),
+                    f"standard {key!r} is listed twice (expected each once)",
+                    False,
+                )
+        if framework.bands:
+            for b_index, band in enumerate(framework.bands.ranges):
+                if band.min > band.max or band.max > framework.max_score:
+                    yield (
+                        ("frameworks", f_index, "bands", "ranges", b_index),
+                        f"range {band.min}-{band.max} is not within 0-{framework.max_score} "
+                        f"(expected min <= max <= {framework.max_score})",
+                        False,
+                    )
+
+    owners = data.owners_by_id
+    known_owners = sorted(owners)
+    for p_index, provider in enumerate(data.providers):
+        for o_index, held in enumerate(provider.owners):
+            if held.owner not in owners:
+                yield (
+                    ("providers", p_index, "owners", o_index, "owner"),
+                    _unknown("owner", held.owner, known_owners),
+                    False,
+                )
+
+    providers = data.providers_by_id
+    known_providers = sorted(providers)
+    seen_dates: dict[tuple[str, str], int] = {}
+    for i_index, inspection in enumerate(data.inspections):
+        here: Path_ = ("inspections", i_index)
+        maybe_provider = providers.get(inspection.provider)
+        if maybe_provider is None:
+            yield (
+                (*here, "provider"),
+                f"unknown provider {inspection.provider!r} "
+                f"(expected the id of one of the providers{_suggest(inspection.provider, known_providers)})",
+                False,
+            )
+        maybe_framework = frameworks.get(inspection.framework)
+        if maybe_framework is None:
+            yield (
+                (*here, "framework"),
+                _unknown("framework", inspection.framework, sorted(frameworks)),
+                False,
+            )
+        elif maybe_provider is not None and maybe_provider.type not in maybe_framework.provider_types:
+            yield (
+                (*here, "framework"),
+                f"framework {maybe_framework.id!r} is for {', '.join(maybe_framework.provider_types)} providers, "
+                f"but {maybe_provider.id!r} is a {maybe_provider.type} "
+                f"(expected a framework for {maybe_provider.type})",
+                False,
+            )
+        if maybe_framework is not None:
+            standard_keys = [s.key for s in maybe_framework.standards]
+            for key in inspection.ratings:
+                if key not in standard_keys:
+                    yield (
+                        (*here, "ratings", key),
+                        f"{key!r} is not a standard of framework {maybe_framework.id!r} "
+                        f"{_expected(key, standard_keys)}",
+                        True,
+                    )
+        if inspection.owner is not None and inspection.owner not in owners:
+            yield (
+                (*here, "owner"),
+                _unknown("owner", inspection.owner, known_owners),
+                False,
+            )
+        if inspection.fieldwork is not None and inspection.fieldwork.earliest > inspection.published.latest:
+            yield (
+                (*here, "fieldwork"),
+                f"fieldwork {inspection.fieldwork} is after publication {inspection.published} "
+                "(expected fieldwork on or before the publication date)",
+                False,
+            )
+        same_day = (inspection.provider, inspection.published.iso())
+        if same_day in seen_dates:
+            yield (
+                (*here, "published"),
+                f"{inspection.provider!r} already has an inspection published on {inspection.published} "
+                f"(inspections[{seen_dates[same_day]}]; expected one per provider and date)",
+                False,
+            )
+        seen_dates.setdefault(same_day, i_index)

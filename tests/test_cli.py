@@ -1,0 +1,110 @@
+"""The command line: exact output and exit codes on small fixtures."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ratings import __version__
+from ratings.cli import cli
+
+from .conftest import line_of, small_with
+
+
+def test_version(runner: CliRunner):
+    result = runner.invoke(cli, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"ratings, version {__version__}\n")
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["export"]])
+def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]):
+    result = runner.invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+
+
+def test_validate_prints_a_one_line_summary(runner: CliRunner, small: Path):
+    result = runner.invoke(cli, ["validate", str(small)])
+    assert result.exit_code == 0
+    assert result.output == (
+        f"{small}: OK: 6 providers, 8 inspections, 8 overall ratings, 18 of 23 standard ratings recorded\n"
+    )
+
+
+def test_validate_names_the_line_of_a_wrong_rating(runner: CliRunner, tmp_path: Path):
+    path = small_with(tmp_path, "court_work: Outstanding}", "court_work: Excellent}")
+    line = line_of(path, "court_work: Excellent")
+    column = path.read_text().splitlines()[line - 1].index("Excellent") + 1
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"{path}:{line}:{column}: inspections[6].ratings.court_work: 'Excellent' is not a rating "
+        "(expected one of: Outstanding, Good, Requires improvement, Inadequate)\n"
+        "Error: 1 problem found; nothing was written.\n"
+    )
+
+
+def test_build_refuses_bad_data_and_writes_nothing(runner: CliRunner, tmp_path: Path):
+    path = small_with(tmp_path, "overall: Good", "overall: Goodish")
+    out = tmp_path / "site"
+    result = runner.invoke(cli, ["build", "--data", str(path), "--out", str(out)])
+    assert result.exit_code == 1
+    assert "'Goodish' is not an overall rating" in result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_build_writes_the_site(runner: CliRunner, small: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    result = runner.invoke(cli, ["build", "--data", str(small), "--out", str(out), "--as-of", "2019-12-31"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Built 6 files into {out}/\n"
+    html = (out / "index.html").read_text()
+    assert 'Ratings as at <time datetime="2019-12-31">31 December 2019</time>.' in html
+    assert "PDU One" not in html  # published 2022: after the as-of date
+    assert (out / "data" / "league-table.csv").read_text().count("\n") == 6  # header + 5 providers
+
+
+def test_export_prints_csv_by_default(runner: CliRunner, small: Path):
+    result = runner.invoke(cli, ["export", "--data", str(small)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith("table,rank,rank_label,provider_id,provider,")
+    assert len(lines) == 7
+
+
+def test_export_json_to_a_file(runner: CliRunner, small: Path, tmp_path: Path):
+    target = tmp_path / "out" / "inspections.json"
+    result = runner.invoke(
+        cli, ["export", "--data", str(small), "--table", "inspections", "--format", "json", "--output", str(target)]
+    )
+    assert (result.exit_code, result.output) == (0, "")
+    assert target.read_text().startswith('[\n  {\n    "inspection_id": "alpha-crc-2018-10-01"')
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["export", "--format", "xlsx"], ["build", "--as-of", "31/12/2019"], ["frobnicate"], ["export", "--table", "nope"]],
+)
+def test_usage_errors_exit_2(runner: CliRunner, args: list[str]):
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_missing_data_file(runner: CliRunner, tmp_path: Path):
+    result = runner.invoke(cli, ["validate", str(tmp_path / "none.yaml")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{tmp_path / 'none.yaml'}:1:1: no such file (expected a YAML data file)\n")
+
+
+def test_default_data_is_the_local_file(
+    runner: CliRunner, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ratings.yaml").write_text(small.read_text())
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["validate"])
+    assert result.exit_code == 0
+    assert result.output.startswith("data/ratings.yaml: OK: 6 providers, 8 inspections")

@@ -1,0 +1,87 @@
+"""CSV and JSON exports: exact output on the small fixture."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from ratings.export import export_table
+from ratings.validate import load_dataset
+
+HEADER = (
+    "table,rank,rank_label,provider_id,provider,type,owner,area,framework,published,overall,score,max_score,"
+    "complete,standards_recorded,standards,points_recorded,1.1 Leadership,2.1 Assessment,3.1 Court reports,"
+    "4.1 Unpaid work,2.4 Reviewing,report_url"
+)
+CRC_NPS = "Mini CRC framework and Mini NPS framework"
+
+
+def test_league_csv_exact(small: Path):
+    expected = [
+        HEADER,
+        f"{CRC_NPS},1,1,nps-north,NPS North,NPS,Public sector,North,nps-mini,2019-05-01,Good,7,9,true,3,3,7,"
+        "Good,Good,Outstanding,,,https://example.org/nps-north",
+        f"{CRC_NPS},2,2,alpha-crc,Alpha CRC,CRC,Acme Justice,North,crc-mini,2020-03-01,Good,6,9,true,3,3,6,"
+        "Good,Good,,Good,,",
+        f"{CRC_NPS},3,=3,beta-crc,Beta CRC,CRC,Acme Justice,North,crc-mini,2019-01-15,Requires improvement,5,9,"
+        "true,3,3,5,Good,Requires improvement,,Good,,",
+        f"{CRC_NPS},3,=3,delta-crc,Delta CRC,CRC,Bravo Services,South,crc-mini,2019-03-01,Requires improvement,5,9,"
+        "true,3,3,5,Requires improvement,Good,,Good,,",
+        f"{CRC_NPS},5,5,gamma-crc,Gamma CRC,CRC,Acme Justice,South,crc-mini,2019-06,Requires improvement,,9,"
+        "false,1,3,1,Requires improvement,not recorded,,not recorded,,",
+        "Mini PDU framework,1,1,pdu-one,PDU One,PDU,,East,pdu-mini,2022-01-10,Inadequate,0,6,true,2,2,0,"
+        "Inadequate,,,,Inadequate,",
+    ]
+    assert export_table(load_dataset(small), "league", "csv") == "\r\n".join(expected) + "\r\n"
+
+
+def test_inspections_csv_has_every_inspection_by_date(small: Path):
+    text = export_table(load_dataset(small), "inspections", "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["inspection_id"] for r in rows] == [
+        "alpha-crc-2018-10-01",
+        "beta-crc-2019-01-15",
+        "delta-crc-2019-03-01",
+        "nps-north-2019-05-01",
+        "gamma-crc-2019-06",
+        "gamma-crc-2020-02-20",
+        "alpha-crc-2020-03-01",
+        "pdu-one-2022-01-10",
+    ]
+    unrated = rows[5]
+    assert (unrated["overall"], unrated["score"], unrated["complete"], unrated["fieldwork"]) == (
+        "not rated",
+        "",
+        "false",
+        "",
+    )
+    assert rows[6]["fieldwork"] == "2019-11"
+    for required in (
+        "provider",
+        "type",
+        "owner",
+        "area",
+        "framework",
+        "published",
+        "overall",
+        "score",
+        "max_score",
+        "complete",
+        "report_url",
+    ):
+        assert required in rows[0]
+
+
+def test_json_uses_nulls_and_numbers(small: Path):
+    rows = json.loads(export_table(load_dataset(small), "league", "json"))
+    gamma = next(r for r in rows if r["provider_id"] == "gamma-crc")
+    assert gamma["score"] is None
+    assert gamma["points_recorded"] == 1
+    assert gamma["2.1 Assessment"] == "not recorded"
+    assert gamma["3.1 Court reports"] is None  # not part of the CRC framework
+    assert rows[0]["rank"] == 1 and rows[0]["complete"] is True
+
+
+def test_exports_are_deterministic(small: Path):
+    data = load_dataset(small)
+    assert export_table(data, "inspections", "json") == export_table(load_dataset(small), "inspections", "json")

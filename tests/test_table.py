@@ -1,0 +1,94 @@
+"""Points, scores, the latest inspection per provider, and the order and tie rule."""
+
+import datetime as dt
+from pathlib import Path
+
+from ratings import table
+from ratings.export import plain
+from ratings.validate import load_dataset
+
+from .conftest import small_with
+
+
+def league_rows(path: Path, as_of: dt.date | None = None) -> list[tuple[object, ...]]:
+    league = table.build(load_dataset(path), as_of).league
+    columns = ["rank_label", "provider", "overall", "score", "published"]
+    return [tuple(plain(v) for v in row) for row in league[columns].itertuples(index=False, name=None)]
+
+
+def test_league_order_ties_and_groups(small: Path):
+    assert league_rows(small) == [
+        ("1", "NPS North", "Good", 7, "2019-05-01"),
+        ("2", "Alpha CRC", "Good", 6, "2020-03-01"),
+        ("=3", "Beta CRC", "Requires improvement", 5, "2019-01-15"),
+        ("=3", "Delta CRC", "Requires improvement", 5, "2019-03-01"),
+        # Incomplete: after complete records of its rating, its partial score not used (None).
+        ("5", "Gamma CRC", "Requires improvement", None, "2019-06"),
+        # A framework with another maximum is ranked in its own table, from 1.
+        ("1", "PDU One", "Inadequate", 0, "2022-01-10"),
+    ]
+
+
+def test_as_of_keeps_only_inspections_published_by_then(small: Path):
+    assert league_rows(small, dt.date(2019, 6, 29)) == [
+        ("1", "NPS North", "Good", 7, "2019-05-01"),
+        ("=2", "Beta CRC", "Requires improvement", 5, "2019-01-15"),
+        ("=2", "Delta CRC", "Requires improvement", 5, "2019-03-01"),
+        ("4", "Alpha CRC", "Requires improvement", 4, "2018-10-01"),
+    ]
+    # Gamma's "2019-06" may mean any day in June: it counts once June is over.
+    assert ("5", "Gamma CRC", "Requires improvement", None, "2019-06") in league_rows(small, dt.date(2019, 6, 30))
+
+
+def test_a_later_unrated_inspection_does_not_displace_a_rating(small: Path):
+    rows = {r[1]: r for r in league_rows(small)}
+    assert rows["Gamma CRC"][4] == "2019-06"  # not the 2020-02-20 inspection that was "not rated"
+
+
+def test_a_provider_with_only_an_unrated_inspection_comes_last(tmp_path: Path):
+    path = small_with(
+        tmp_path, "published: 2019-06\n    overall: Requires improvement", "published: 2019-06\n    overall: not rated"
+    )
+    rows = league_rows(path)
+    assert rows[4] == ("5", "Gamma CRC", "not rated", None, "2020-02-20")
+
+
+def test_incomplete_records_share_a_place_whatever_their_partial_score(tmp_path: Path):
+    path = small_with(
+        tmp_path, "{leadership: Requires improvement, assessment: Good, unpaid_work: Good}", "{leadership: Good}"
+    )
+    rows = league_rows(path)
+    assert [r[:2] for r in rows[2:5]] == [("3", "Beta CRC"), ("=4", "Delta CRC"), ("=4", "Gamma CRC")]
+
+
+def test_scores_and_completeness(small: Path):
+    frame = table.inspections_frame(load_dataset(small)).set_index("inspection_id")
+    gamma = frame.loc["gamma-crc-2019-06"]
+    assert (gamma["points_recorded"], gamma["standards_recorded"], gamma["standards"], gamma["complete"]) == (
+        1,
+        1,
+        3,
+        False,
+    )
+    assert gamma["rating:2.1 Assessment"] == "not recorded"
+    alpha = frame.loc["alpha-crc-2018-10-01"]
+    assert (alpha["score"], alpha["max_score"], alpha["complete"]) == (4, 9, True)
+
+
+def test_owner_at_the_time_comes_from_the_history(tmp_path: Path):
+    path = small_with(tmp_path, "published: 2019-01-15", "published: 2019-03-15")
+    frame = table.inspections_frame(load_dataset(path)).set_index("provider_id")
+    assert frame.loc["beta-crc", "owner"] == "Bravo Services"
+    frame = table.inspections_frame(load_dataset(Path(__file__).parent / "fixtures" / "small.yaml"))
+    assert frame.set_index("provider_id").loc["beta-crc", "owner"] == "Acme Justice"
+
+
+def test_groups_share_a_table_only_with_the_same_maximum(small: Path):
+    groups = table.groups(load_dataset(small))
+    assert [(g.key, g.standards, g.max_score) for g in groups] == [("crc-mini-nps-mini", 3, 9), ("pdu-mini", 2, 6)]
+    assert [c.label for c in groups[0].columns] == [
+        "1.1 Leadership",
+        "2.1 Assessment",
+        "3.1 Court reports",
+        "4.1 Unpaid work",
+    ]
