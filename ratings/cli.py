@@ -122,15 +122,29 @@ def validate(path: Path | None) -> None:
     Example:
       ratings validate data/ratings.yaml
     """
+    from ratings.coverage import summary
+
     data = _load(path)
     _, shown = _data_path(path)
-    recorded = sum(1 for i in data.inspections for v in i.ratings.values() if v is not None)
-    possible = sum(len(data.framework(i.framework).standards) for i in data.inspections)
-    overall = sum(1 for i in data.inspections if i.overall is not None)
-    click.echo(
-        f"{shown}: OK: {len(data.providers)} providers, {len(data.inspections)} inspections, "
-        f"{overall} overall ratings, {recorded} of {possible} standard ratings recorded"
-    )
+    click.echo(f"{shown}: OK: {summary(data)}")
+
+
+@cli.command()
+@data_option
+@_reports_data_errors
+def stats(data: Path | None) -> None:
+    """Coverage: per provider, inspections, overall ratings and standard ratings recorded.
+
+    "Overall" counts inspections whose overall rating is recorded ("not rated" included);
+    "Standards" counts standard ratings recorded, "of" those the frameworks ask for.
+
+    \b
+    Example:
+      ratings stats --data data/ratings.yaml
+    """
+    from ratings.coverage import report
+
+    click.echo(report(_load(data)), nl=False)
 
 
 @cli.command()

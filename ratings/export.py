@@ -30,7 +30,7 @@ INSPECTION_FIELDS = (
     "fieldwork", "overall", "score", "max_score", "complete", "standards_recorded", "standards",
     "points_recorded",
 )  # fmt: skip
-TAIL_FIELDS = ("report_url",)
+TAIL_FIELDS = ("report_url", "sources")  # sources: the cited pages, separated by spaces
 
 
 def standard_columns(groups: Sequence[Group]) -> list[str]:

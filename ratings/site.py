@@ -54,6 +54,7 @@ class Row:
     standards: int
     cells: tuple[Cell, ...]
     report_url: str | None
+    sources: tuple[str, ...]
     inspection_id: str
 
 
@@ -164,6 +165,7 @@ def _row(row: dict[str, Any], group: table.Group) -> Row:
         standards=int(row["standards"]),
         cells=tuple(cells),
         report_url=export.plain(row["report_url"]),
+        sources=tuple(row["sources"].split()),
         inspection_id=row["inspection_id"],
     )
 

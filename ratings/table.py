@@ -108,6 +108,7 @@ def inspections_frame(data: Dataset) -> pd.DataFrame:
             "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
             "overall": inspection.overall or NOT_RECORDED,
             "report_url": inspection.report_url,
+            "sources": " ".join(inspection.sources),
             **_scores(framework, inspection),
         }
         # "not recorded" for a standard of this framework with no rating; no value at all

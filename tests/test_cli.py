@@ -16,7 +16,7 @@ def test_version(runner: CliRunner):
     assert (result.exit_code, result.output) == (0, f"ratings, version {__version__}\n")
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["export"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["export"], ["stats"]])
 def test_every_command_has_help_with_an_example(runner: CliRunner, command: list[str]):
     result = runner.invoke(cli, [*command, "--help"])
     assert result.exit_code == 0
@@ -108,3 +108,29 @@ def test_default_data_is_the_local_file(
     result = runner.invoke(cli, ["validate"])
     assert result.exit_code == 0
     assert result.output.startswith("data/ratings.yaml: OK: 6 providers, 8 inspections")
+
+
+def test_stats_reports_coverage_per_provider(runner: CliRunner, small: Path):
+    result = runner.invoke(cli, ["stats", "--data", str(small)])
+    assert result.exit_code == 0
+    assert result.output == (
+        "Provider   Inspections  Overall  Standards    of     %\n"
+        "------------------------------------------------------\n"
+        "Alpha CRC            2        2          6     6  100%\n"
+        "Beta CRC             1        1          3     3  100%\n"
+        "Delta CRC            1        1          3     3  100%\n"
+        "Gamma CRC            2        2          1     6   17%\n"
+        "NPS North            1        1          3     3  100%\n"
+        "PDU One              1        1          2     2  100%\n"
+        "------------------------------------------------------\n"
+        "Total                8        8         18    23   78%\n"
+    )
+
+
+def test_stats_fits_in_100_columns_on_the_real_data(runner: CliRunner):
+    from .conftest import REPO
+
+    result = runner.invoke(cli, ["stats", "--data", str(REPO / "data" / "ratings.yaml")])
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.output.splitlines()) <= 100
+    assert result.output.splitlines()[-1].startswith("Total")

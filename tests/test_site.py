@@ -39,6 +39,10 @@ def test_index_states_date_order_and_credit(index: str):
     assert "Equal places share a rank" in index
     assert "Open Government Licence" in index and "HM Inspectorate of Probation" in index
     assert '<a href="https://example.org/nps-north">Report' in index
+    assert (
+        'Sources: <a href="https://example.org/gamma-2019">1<span class="visually-hidden"> for Gamma CRC</span></a>'
+        in index
+    )
 
 
 def test_no_request_leaves_the_site(small: Path):

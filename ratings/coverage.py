@@ -1,0 +1,71 @@
+"""How much of the possible data is recorded: per provider and in total (no pandas needed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ratings.models import Dataset
+
+
+@dataclass(frozen=True)
+class Coverage:
+    name: str
+    inspections: int
+    overall: int  # inspections whose overall rating is recorded ("not rated" counts: it is a value)
+    recorded: int  # standard ratings recorded
+    possible: int  # standard ratings the frameworks ask for
+
+    @property
+    def percent(self) -> str:
+        return f"{100 * self.recorded / self.possible:.0f}%" if self.possible else "-"
+
+
+def coverage(data: Dataset) -> tuple[list[Coverage], Coverage]:
+    """One line per provider with inspections (data-file order), and the total."""
+    rows = []
+    for provider in data.providers:
+        inspections = [i for i in data.inspections if i.provider == provider.id]
+        if not inspections:
+            continue
+        rows.append(
+            Coverage(
+                name=provider.name,
+                inspections=len(inspections),
+                overall=sum(1 for i in inspections if i.overall is not None),
+                recorded=sum(1 for i in inspections for v in i.ratings.values() if v is not None),
+                possible=sum(len(data.framework(i.framework).standards) for i in inspections),
+            )
+        )
+    total = Coverage(
+        "Total",
+        sum(r.inspections for r in rows),
+        sum(r.overall for r in rows),
+        sum(r.recorded for r in rows),
+        sum(r.possible for r in rows),
+    )
+    return rows, total
+
+
+def summary(data: Dataset) -> str:
+    """The one-line summary `ratings validate` prints."""
+    _, total = coverage(data)
+    return (
+        f"{len(data.providers)} providers, {total.inspections} inspections, {total.overall} overall ratings, "
+        f"{total.recorded} of {total.possible} standard ratings recorded"
+    )
+
+
+def report(data: Dataset) -> str:
+    """A plain-text table, within 100 columns."""
+    rows, total = coverage(data)
+    width = min(max((len(r.name) for r in rows), default=8), 52)
+    header = f"{'Provider':<{width}}  {'Inspections':>11}  {'Overall':>7}  {'Standards':>9}  {'of':>4}  {'%':>4}"
+    lines = [header, "-" * len(header)]
+    for r in [*rows, total]:
+        if r is total:
+            lines.append("-" * len(header))
+        name = r.name if len(r.name) <= width else r.name[: width - 1] + "…"
+        lines.append(
+            f"{name:<{width}}  {r.inspections:>11}  {r.overall:>7}  {r.recorded:>9}  {r.possible:>4}  {r.percent:>4}"
+        )
+    return "\n".join(lines) + "\n"
