@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site test lint clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
+.PHONY: site test lint clean browser-setup
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "probation-ratings needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -25,9 +28,15 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+## What the browser tests need beyond Python: Debian's chromium, and axe-core from npm.
+## Without them the browser tests are skipped locally (and fail in CI, where CI=true).
+browser-setup:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@test -f $(AXE) || npm install --silent --no-save --no-package-lock --prefix .cache/axe axe-core@4
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) site build dist
+	rm -rf $(VENV) site build dist .cache

@@ -94,22 +94,81 @@ def cli() -> None:
     help="Folder to write the site into (replaced whole).",
 )
 @as_of_option
+@click.option(
+    "--site-url",
+    default=None,
+    metavar="URL",
+    help="Where the site will be hosted (https://...): used for absolute links in feed.xml and sitemap.xml only.",
+)
 @_reports_data_errors
-def build(data: Path | None, out: Path, as_of: dt.datetime | None) -> None:
+def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str | None) -> None:
     """Build the static league table site (HTML, CSV and JSON) into a folder.
 
     The data is validated first; the folder is only replaced once every file is ready.
+    Without --site-url no sitemap.xml is written (a sitemap needs absolute addresses).
 
     \b
     Example:
       ratings build --as-of 2019-09-30 --out site/
+      ratings build --site-url https://example.org/probation/
     """
     from ratings.atomic import replace_dir
     from ratings.site import build_files
 
-    files = build_files(_load(data), _day(as_of))
+    if site_url is not None and not site_url.startswith(("https://", "http://")):
+        raise click.BadParameter(f"{site_url!r} is not a web address (expected https://...)", param_hint="--site-url")
+    files = build_files(_load(data), _day(as_of), site_url)
     replace_dir(files, out)
     click.echo(f"Built {len(files)} files into {out}/")
+
+
+@cli.command()
+@data_option
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to build into and serve.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 (0: any free port).",
+)
+@as_of_option
+@_reports_data_errors
+def serve(data: Path | None, out: Path, port: int, as_of: dt.datetime | None) -> None:
+    """Build the site, serve it on 127.0.0.1 and rebuild when the data or templates change.
+
+    A local preview: stop it with Ctrl+C. A change that breaks the data is reported and the
+    last good build stays up.
+
+    \b
+    Example:
+      ratings serve --port 8000
+    """
+    import threading
+
+    from ratings.paths import templates_dir
+    from ratings.serve import Preview, make_server
+
+    path, shown = _data_path(data)
+    _load(data)  # bad data at the start: report every problem and exit 1, as build does
+    preview = Preview(path, shown, out, _day(as_of), [path, templates_dir()], click.echo)
+    preview.build()
+    server = make_server(out, port)
+    click.echo(f"Serving {out}/ at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
+    threading.Thread(target=preview.watch_forever, daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        preview.stop()
+        server.server_close()
 
 
 @cli.command()

@@ -13,6 +13,8 @@ ordered by their partial score, because a partial score is not comparable with a
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -216,3 +218,75 @@ def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
         else frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
     )
     return Tables(groups(data), by_date, rank(latest(frame, as_of)))
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How one inspection compares with the provider's previous one, in words and an arrow."""
+
+    overall: str  # "up", "down", "same" or "no comparison"
+    overall_text: str
+    score: str
+    score_text: str
+
+
+ARROWS = {"up": "▲", "down": "▼", "same": "=", "no comparison": "–"}
+
+
+def movements(frame: pd.DataFrame) -> dict[str, Movement]:
+    """For each inspection after a provider's first: the change in overall rating and in score."""
+    out: dict[str, Movement] = {}
+    if frame.empty:
+        return out
+    ordered = frame.sort_values(["provider_id", "published_last_day", "inspection_id"], kind="mergesort")
+    for _, history in ordered.groupby("provider_id", sort=False):
+        rows = history.to_dict("records")
+        for before, after in itertools.pairwise(rows):
+            out[str(after["inspection_id"])] = _movement(before, after)
+    return out
+
+
+def _movement(before: dict[Hashable, object], after: dict[Hashable, object]) -> Movement:
+    old, new = before["overall"], after["overall"]
+    if old in RATINGS and new in RATINGS:
+        step = OVERALL_ORDER[str(old)] - OVERALL_ORDER[str(new)]  # a lower order is better
+        overall = "up" if step > 0 else "down" if step < 0 else "same"
+        overall_text = f"{overall}, from {old} to {new}" if step else f"same, {new}"
+    else:
+        overall, overall_text = "no comparison", f"no comparison ({old} before, {new} now)"
+    if bool(before["complete"]) and bool(after["complete"]) and before["max_score"] == after["max_score"]:
+        diff = int(str(after["score"])) - int(str(before["score"]))
+        score = "up" if diff > 0 else "down" if diff < 0 else "same"
+        score_text = (
+            f"{score}, from {before['score']} to {after['score']} ({diff:+d})" if diff else f"same, {after['score']}"
+        )
+    else:
+        score, score_text = "no comparison", "no comparison (not every standard recorded in both)"
+    return Movement(overall, overall_text, score, score_text)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts of overall ratings, and the average score of complete records."""
+
+    counts: dict[str, int]
+    total: int
+    average: float | None
+    complete: int
+
+
+def tally(frame: pd.DataFrame) -> Tally:
+    words = [*RATINGS, NOT_RATED, NOT_RECORDED]
+    counts = {w: int((frame["overall"] == w).sum()) if not frame.empty else 0 for w in words}
+    complete = frame[frame["complete"].astype(bool)] if not frame.empty else frame
+    average = round(float(complete["score"].astype(float).mean()), 1) if len(complete) else None
+    return Tally(counts, len(frame), average, len(complete))
+
+
+def standard_counts(frame: pd.DataFrame, label: str) -> dict[str, int]:
+    """How many rows got each rating for one standard (plus "not recorded"), where it applies."""
+    column = f"rating:{label}"
+    if frame.empty or column not in frame:
+        return {w: 0 for w in (*RATINGS, NOT_RECORDED)}
+    values = frame[column].dropna()
+    return {w: int((values == w).sum()) for w in (*RATINGS, NOT_RECORDED)}

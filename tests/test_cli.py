@@ -59,7 +59,35 @@ def test_build_writes_the_site(runner: CliRunner, small: Path, tmp_path: Path):
     out = tmp_path / "site"
     result = runner.invoke(cli, ["build", "--data", str(small), "--out", str(out), "--as-of", "2019-12-31"])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Built 6 files into {out}/\n"
+    assert result.output == f"Built 25 files into {out}/\n"
+    written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    assert written == [
+        "404.html",
+        "areas/east.html",
+        "areas/index.html",
+        "areas/north.html",
+        "areas/south.html",
+        "data/inspections.csv",
+        "data/inspections.json",
+        "data/league-table.csv",
+        "data/league-table.json",
+        "feed.xml",
+        "index.html",
+        "methodology.html",
+        "owners/acme.html",
+        "owners/bravo.html",
+        "owners/index.html",
+        "owners/public.html",
+        "providers/alpha-crc.html",
+        "providers/beta-crc.html",
+        "providers/delta-crc.html",
+        "providers/gamma-crc.html",
+        "providers/nps-north.html",
+        "providers/pdu-one.html",
+        "standards.html",
+        "static/style.css",
+        "static/table.js",
+    ]
     html = (out / "index.html").read_text()
     assert 'Ratings as at <time datetime="2019-12-31">31 December 2019</time>.' in html
     assert "PDU One" not in html  # published 2022: after the as-of date

@@ -1,7 +1,10 @@
-"""The built site: what the page shows, that it stands alone, and that writing is all-or-nothing."""
+"""The built site: what each page shows, that it stands alone, and that writing is all-or-nothing."""
+
+from __future__ import annotations
 
 import hashlib
-import re
+import posixpath
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -10,62 +13,181 @@ from ratings import atomic
 from ratings.site import build_files
 from ratings.validate import load_dataset
 
+from .conftest import REPO
+from .html import read, table
 
-@pytest.fixture
-def index(small: Path) -> str:
-    return build_files(load_dataset(small))["index.html"].decode()
-
-
-def rows_of(html: str) -> list[str]:
-    """Provider names in table order."""
-    return re.findall(r'<th scope="row" class="provider">([^<]+)</th>', html)
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def test_index_shows_the_league_in_order(index: str):
-    assert rows_of(index) == ["NPS North", "Alpha CRC", "Beta CRC", "Delta CRC", "Gamma CRC", "PDU One"]
-    assert re.findall(r'<td class="rank">([^<]+)</td>', index) == ["1", "2", "=3", "=3", "5", "1"]
+@pytest.fixture(scope="module")
+def files() -> dict[str, bytes]:
+    return build_files(load_dataset(Path(__file__).parent / "fixtures" / "small.yaml"))
 
 
-def test_index_shows_words_not_only_colours(index: str):
-    assert '<td class="rating outstanding">Outstanding</td>' in index
-    assert '<td class="rating not-recorded">not recorded</td>' in index
-    assert '<td class="rating not-applicable">n/a</td>' in index
-    assert '<td class="score partial">1 from 1 of 3 standards</td>' in index
-    assert '<td class="score">7 / 9</td>' in index
+def page(files: dict[str, bytes], name: str) -> str:
+    return files[name].decode("utf-8")
 
 
-def test_index_states_date_order_and_credit(index: str):
-    assert 'Ratings as at <time datetime="2022-01-10">10 January 2022</time>' in index
-    assert "Equal places share a rank" in index
-    assert "Open Government Licence" in index and "HM Inspectorate of Probation" in index
-    assert '<a href="https://example.org/nps-north">Report' in index
-    assert (
-        'Sources: <a href="https://example.org/gamma-2019">1<span class="visually-hidden"> for Gamma CRC</span></a>'
-        in index
+def test_index_shows_the_league_in_order(files: dict[str, bytes]):
+    rows = table(page(files, "index.html"), "league-1")
+    assert rows[0][:8] == ["Rank", "Provider", "Type", "Owner at the time", "Area", "Published", "Overall", "Score"]
+    assert [r[:2] for r in rows[1:]] == [
+        ["1", "NPS North"],
+        ["2", "Alpha CRC"],
+        ["=3", "Beta CRC"],
+        ["=3", "Delta CRC"],
+        ["5", "Gamma CRC"],
+    ]
+    assert rows[5][7] == "1 from 1 of 3 standards"
+    assert rows[1][7] == "7 / 9"
+    # A framework with another maximum gets its own table, ranked from 1.
+    assert [r[:2] for r in table(page(files, "index.html"), "league-2")[1:]] == [["1", "PDU One"]]
+
+
+def test_rating_cells_show_words_with_their_colour_class(files: dict[str, bytes]):
+    html = page(files, "index.html")
+    assert '<td class="rating outstanding" data-sort="3">Outstanding</td>' in html
+    assert '<td class="rating not-recorded" data-sort="-2">not recorded</td>' in html
+    assert '<td class="rating not-applicable" data-sort="-3">n/a</td>' in html
+    gamma = next(r for r in table(html, "league-1") if r[1] == "Gamma CRC")
+    assert gamma[8:12] == ["Requires improvement", "not recorded", "n/a", "not recorded"]
+
+
+def test_index_states_date_order_and_credit(files: dict[str, bytes]):
+    html = page(files, "index.html")
+    assert 'Ratings as at <time datetime="2022-01-10">10 January 2022</time>' in html
+    assert "Equal places share a rank" in html
+    assert "Open Government Licence" in html and "HM Inspectorate of Probation" in html
+    links = read(html).links
+    assert "https://example.org/nps-north" in links  # the report
+    assert "https://example.org/gamma-2019" in links  # a source
+
+
+def test_filters_offer_every_type_owner_and_area(files: dict[str, bytes]):
+    html = page(files, "index.html")
+    assert '<form class="filters" hidden' in html  # shown by the script; useless without it
+    for option in ("CRC", "NPS", "PDU", "Acme Justice", "Bravo Services", "North", "South", "East"):
+        assert f"<option>{option}</option>" in html
+
+
+def test_provider_page_has_history_and_movement(files: dict[str, bytes]):
+    html = page(files, "providers/alpha-crc.html")
+    rows = table(html, "table-1")
+    assert [r[0] for r in rows[1:]] == ["1 October 2018", "1 March 2020"]
+    assert rows[2][5] == "▲ Overall: up, from Requires improvement to Good ▲ Score: up, from 4 to 6 (+2)"
+    assert rows[1][5] == "first inspection"
+    gamma = table(page(files, "providers/gamma-crc.html"), "table-1")
+    assert gamma[2][5] == (
+        "– Overall: no comparison (Requires improvement before, not rated now) "
+        "– Score: no comparison (not every standard recorded in both)"
     )
 
 
-def test_no_request_leaves_the_site(small: Path):
-    files = build_files(load_dataset(small))
+def test_owner_pages_count_inspections_while_owned(files: dict[str, bytes]):
+    html = page(files, "owners/acme.html")
+    # Alpha 2018 (4) and 2020 (6), Beta 2019 (5), Gamma 2019 (partial) and 2020 (not rated).
+    assert (
+        "5 inspections while owned: 1 Good, 3 Requires improvement, 1 not rated. "
+        "Average score 5.0, over the 3 with every standard recorded."
+    ) in " ".join(html.split())
+    owners = table(page(files, "owners/index.html"), "owners")
+    assert owners[1][:4] == ["Acme Justice", "3", "5", "0"]
+
+
+def test_area_page_sets_the_division_beside_its_crcs(files: dict[str, bytes]):
+    html = page(files, "areas/north.html")
+    rows = table(html, "area-1")
+    assert [r[1] for r in rows[1:]] == ["NPS North", "Alpha CRC", "Beta CRC"]
+    assert [r[0] for r in rows[1:]] == ["1", "2", "=3"]  # their places in the whole league
+
+
+def test_standards_page_orders_weakest_first(files: dict[str, bytes]):
+    rows = table(page(files, "standards.html"), "table-1")
+    assert rows[0][0] == "Standard"
+    # Latest inspections: assessment Good, Good, Requires improvement, Good (+ 1 not recorded): 1.75.
+    assert [r[0] for r in rows[1:]] == ["1.1 Leadership", "2.1 Assessment", "4.1 Unpaid work", "3.1 Court reports"]
+    assert rows[2][1:] == ["0", "3", "1", "0", "1", "1.75 from 4 of 5"]
+
+
+def test_methodology_describes_each_framework(files: dict[str, bytes]):
+    html = page(files, "methodology.html")
+    for name in ("Mini CRC framework", "Mini NPS framework", "Mini PDU framework"):
+        assert f"<h3>{name}</h3>" in html
+    assert "unofficial" in html and "Open Government Licence" in html and "not rated" in html
+
+
+def test_every_link_is_relative_and_resolves(files: dict[str, bytes]):
     for name, content in files.items():
-        if name.endswith((".html", ".css")):
-            text = content.decode()
-            # Anything the browser would fetch by itself: stylesheets, scripts, images, fonts, CSS url().
-            assert not re.search(r'<(link|script|img|iframe|source)\b[^>]*\b(href|src)="(https?:)?//', text), name
-            assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), name
-            assert not re.search(r'(href|src)="/', text), f"{name} has a root-relative link"
+        if not name.endswith(".html"):
+            continue
+        reader = read(content.decode())
+        for href in reader.links + reader.resources:
+            if href.startswith(("https://", "http://", "#")):
+                assert href.startswith(("https://", "http://", "#")) and not href.startswith("//")
+                continue
+            assert not href.startswith("/"), f"{name}: root-relative link {href}"
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href.split("#")[0]))
+            assert target in files, f"{name}: {href} leads nowhere"
+
+
+def test_no_request_leaves_the_site(files: dict[str, bytes]):
+    for name, content in files.items():
+        if name.endswith(".html"):
+            resources = read(content.decode()).resources
+            assert all(not r.startswith(("http:", "https:", "//")) for r in resources), name
+        if name.endswith(".css"):
+            assert "url(" not in content.decode() and "@import" not in content.decode()
+
+
+def link(entry: ET.Element) -> str | None:
+    found = entry.find(f"{ATOM}link")
+    return found.get("href") if found is not None else None
+
+
+def test_feed_lists_every_inspection_newest_first(files: dict[str, bytes]):
+    feed = ET.fromstring(files["feed.xml"])
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 8
+    updated = [e.findtext(f"{ATOM}updated") or "" for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    assert entries[0].findtext(f"{ATOM}title") == "PDU One: Inadequate"
+    assert link(entries[0]) == "providers/pdu-one.html#pdu-one-2022-01-10"
+    assert "sitemap.xml" not in files  # a sitemap needs absolute addresses: only with --site-url
+
+
+def test_site_url_makes_feed_and_sitemap_absolute(small: Path):
+    built = build_files(load_dataset(small), site_url="https://example.org/probation")
+    feed = ET.fromstring(built["feed.xml"])
+    first = feed.findall(f"{ATOM}entry")[0]
+    assert link(first) == "https://example.org/probation/providers/pdu-one.html#pdu-one-2022-01-10"
+    sitemap = ET.fromstring(built["sitemap.xml"])
+    locations = [u.text for u in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/probation/index.html" in locations
+    assert len(locations) == sum(1 for p in built if p.endswith(".html")) - 1  # all but 404.html
+    assert build_files(load_dataset(small))["index.html"] == built["index.html"]  # pages stay relative
 
 
 def test_text_is_escaped(tmp_path: Path, small: Path):
     path = tmp_path / "x.yaml"
     path.write_text(small.read_text().replace("name: Alpha CRC", "name: <script>alert(1)</script>"))
-    html = build_files(load_dataset(path))["index.html"].decode()
-    assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    built = build_files(load_dataset(path))
+    for name in ("index.html", "providers/alpha-crc.html", "owners/acme.html", "areas/north.html"):
+        html = built[name].decode()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert b"<script>alert" not in built["feed.xml"]
 
 
 def test_two_builds_are_byte_identical(small: Path):
     assert build_files(load_dataset(small)) == build_files(load_dataset(small))
+
+
+def test_the_real_data_builds_every_page():
+    built = build_files(load_dataset(REPO / "data" / "ratings.yaml"))
+    providers = [p for p in built if p.startswith("providers/")]
+    assert len(providers) == 29
+    rows = table(built["index.html"].decode(), "league-1")
+    assert len(rows) - 1 == 29
 
 
 def digest(folder: Path) -> dict[str, str]:

@@ -1,0 +1,491 @@
+"""What each page shows, as plain dataclasses built from the ranked tables.
+
+Templates receive these, never DataFrames. Every `href` here is relative to the site root;
+templates prefix it with `root` ("" or "../"), so the site works from file:// and any sub-path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ratings import charts, export, table
+from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, PartialDate, parse_partial_date
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+RATING_CLASS = {
+    "Outstanding": "outstanding",
+    "Good": "good",
+    "Requires improvement": "requires-improvement",
+    "Inadequate": "inadequate",
+    NOT_RATED: "not-rated",
+    table.NOT_RECORDED: "not-recorded",
+}
+# Sort keys for the table script: ratings sort in rating order, not alphabetically.
+RATING_SORT = {
+    "Outstanding": 3,
+    "Good": 2,
+    "Requires improvement": 1,
+    "Inadequate": 0,
+    NOT_RATED: -1,
+    table.NOT_RECORDED: -2,
+}
+NOT_APPLICABLE_SORT = -3
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "area"
+
+
+def provider_href(provider_id: str) -> str:
+    return f"providers/{provider_id}.html"
+
+
+def owner_href(owner_id: str) -> str:
+    return f"owners/{owner_id}.html"
+
+
+def area_href(area: str) -> str:
+    return f"areas/{slug(area)}.html"
+
+
+@dataclass(frozen=True)
+class Cell:
+    word: str  # a rating, "not recorded", or "n/a"
+    css: str
+    sort: int
+    standard: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One inspection as a table row: the league, an area, an owner's or a provider's history."""
+
+    rank_label: str
+    rank: int
+    provider: str
+    provider_id: str
+    type: str
+    owner: str
+    owner_id: str | None
+    area: str
+    published: str
+    published_iso: str
+    published_sort: str
+    programme: str
+    fieldwork: str
+    framework: str
+    overall: str
+    overall_css: str
+    overall_sort: int
+    score_text: str
+    score_sort: float
+    complete: bool
+    standards_recorded: int
+    standards: int
+    cells: tuple[Cell, ...]
+    report_url: str | None
+    sources: tuple[str, ...]
+    notes: str
+    inspection_id: str
+    movement: table.Movement | None = None
+
+    @property
+    def provider_href(self) -> str:
+        return provider_href(self.provider_id)
+
+    @property
+    def owner_href(self) -> str | None:
+        return owner_href(self.owner_id) if self.owner_id else None
+
+    @property
+    def area_href(self) -> str:
+        return area_href(self.area)
+
+
+@dataclass(frozen=True)
+class RatingsTable:
+    """A table of rows sharing columns: one league group, or one provider's history."""
+
+    title: str
+    caption: str
+    columns: tuple[table.Column, ...]
+    rows: tuple[Row, ...]
+    max_score: int
+    standards: int
+    ranked: bool = True
+
+    @property
+    def recorded(self) -> int:
+        return sum(r.standards_recorded for r in self.rows)
+
+    @property
+    def possible(self) -> int:
+        return sum(r.standards for r in self.rows)
+
+
+@dataclass(frozen=True)
+class Site:
+    """What every page shows: the date the ratings speak for, the version, the navigation."""
+
+    as_at: str
+    as_at_iso: str
+    as_of_given: bool
+    version: str
+
+
+def site_info(data: Dataset, as_of: dt.date | None, version: str) -> Site:
+    as_at = table.ratings_as_at(data, as_of)
+    return Site(
+        as_at=PartialDate(as_at.year, as_at.month, as_at.day).human() if as_at else "no ratings yet",
+        as_at_iso=as_at.isoformat() if as_at else "",
+        as_of_given=as_of is not None,
+        version=version,
+    )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def make_row(
+    row: dict[str, Any], columns: Iterable[table.Column], data: Dataset, movement: table.Movement | None = None
+) -> Row:
+    framework = data.framework(str(row["framework"]))
+    cells = tuple(_cell(row, column, framework) for column in columns)
+    overall = str(row["overall"])
+    complete = bool(row["complete"])
+    if complete:
+        score_text = f"{int(row['score'])} / {int(row['max_score'])}"
+        score_sort = float(row["score"])
+    else:
+        recorded, standards = int(row["standards_recorded"]), int(row["standards"])
+        if recorded:
+            score_text = f"{int(row['points_recorded'])} from {recorded} of {standards} standards"
+        else:
+            score_text = f"no score: none of {standards} standards recorded"
+        score_sort = -1.0  # partial scores are not comparable: they sort below every full score
+    inspection = data.inspections_by_key.get(str(row["inspection_id"]))
+    owner_id = export.plain(row["owner_id"])
+    published = parse_partial_date(row["published"])
+    return Row(
+        rank_label=str(row.get("rank_label", "")),
+        rank=int(row.get("rank", 0)),
+        provider=str(row["provider"]),
+        provider_id=str(row["provider_id"]),
+        type=str(row["type"]),
+        owner=export.plain(row["owner"]) or table.NOT_RECORDED,
+        owner_id=owner_id,
+        area=str(row["area"]),
+        published=published.human(),
+        published_iso=published.iso(),
+        published_sort=published.earliest.isoformat(),
+        programme=(inspection.programme if inspection and inspection.programme else ""),
+        fieldwork=parse_partial_date(row["fieldwork"]).human() if export.plain(row["fieldwork"]) else "",
+        framework=framework.name,
+        overall=overall,
+        overall_css=RATING_CLASS[overall],
+        overall_sort=RATING_SORT[overall],
+        score_text=score_text,
+        score_sort=score_sort,
+        complete=complete,
+        standards_recorded=int(row["standards_recorded"]),
+        standards=int(row["standards"]),
+        cells=cells,
+        report_url=export.plain(row["report_url"]),
+        sources=tuple(str(row["sources"]).split()),
+        notes=(inspection.notes or "") if inspection else "",
+        inspection_id=str(row["inspection_id"]),
+        movement=movement,
+    )
+
+
+def _cell(row: dict[str, Any], column: table.Column, framework: Framework) -> Cell:
+    word = export.plain(row.get(f"rating:{column.label}"))
+    if word is None:
+        return Cell("n/a", "not-applicable", NOT_APPLICABLE_SORT, column.label)
+    return Cell(str(word), RATING_CLASS[str(word)], RATING_SORT[str(word)], column.label)
+
+
+# --- the league table (index) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    label: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    tables: tuple[RatingsTable, ...]
+    filters: tuple[Filter, ...]
+    overall_recorded: int
+    providers: int
+
+    @property
+    def recorded(self) -> int:
+        return sum(t.recorded for t in self.tables)
+
+    @property
+    def possible(self) -> int:
+        return sum(t.possible for t in self.tables)
+
+
+def league_tables(
+    data: Dataset, tables: table.Tables, site: Site, keep: set[str] | None = None
+) -> tuple[RatingsTable, ...]:
+    """The ranked league, one table per comparable group; `keep` limits it to some providers."""
+    out = []
+    for group in tables.groups:
+        frame = tables.league[tables.league["group"] == group.key] if not tables.league.empty else tables.league
+        rows = tuple(
+            make_row(r, group.columns, data) for r in _records(frame) if keep is None or r["provider_id"] in keep
+        )
+        if rows:
+            caption = f"{group.title}: league table as at {site.as_at}"
+            out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
+    return tuple(out)
+
+
+def index_page(data: Dataset, tables: table.Tables, site: Site) -> IndexPage:
+    built = league_tables(data, tables, site)
+    rows = [r for t in built for r in t.rows]
+    filters = (
+        Filter("type", "Type", tuple(sorted({r.type for r in rows}))),
+        Filter("owner", "Owner at the time", tuple(sorted({r.owner for r in rows}))),
+        Filter("area", "Area", tuple(sorted({r.area for r in rows}))),
+    )
+    return IndexPage(built, filters, sum(1 for r in rows if r.overall in RATINGS), len(rows))
+
+
+# --- provider pages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ownership:
+    owner: str
+    href: str
+    since: str
+    until: str
+
+
+@dataclass(frozen=True)
+class ProviderPage:
+    id: str
+    name: str
+    type: str
+    area: str
+    area_href: str
+    owners: tuple[Ownership, ...]
+    notes: str
+    sources: tuple[str, ...]
+    history: RatingsTable
+    league_row: Row | None
+
+
+def provider_pages(data: Dataset, tables: table.Tables, site: Site) -> list[ProviderPage]:
+    moves = table.movements(tables.inspections)
+    latest = {r.provider_id: r for t in league_tables(data, tables, site) for r in t.rows}
+    frame = tables.inspections
+    pages = []
+    for provider in data.providers:
+        history_frame = frame[frame["provider_id"] == provider.id] if not frame.empty else frame
+        records = _records(history_frame)
+        frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
+        columns = _columns_for(tables.groups, frameworks)
+        rows = tuple(make_row(r, columns, data, moves.get(str(r["inspection_id"]))) for r in records)
+        maxima = {data.framework(f).max_score for f in frameworks}
+        history = RatingsTable(
+            title="Inspections",
+            caption=f"Every inspection of {provider.name}, oldest first",
+            columns=columns,
+            rows=rows,
+            max_score=max(maxima) if maxima else 0,
+            standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
+            ranked=False,
+        )
+        owners = tuple(
+            Ownership(
+                data.owner_name(o.owner) or o.owner,
+                owner_href(o.owner),
+                o.since.human() if o.since else "",
+                o.until.human() if o.until else "",
+            )
+            for o in provider.owners
+        )
+        pages.append(
+            ProviderPage(
+                provider.id,
+                provider.name,
+                provider.type,
+                provider.area,
+                area_href(provider.area),
+                owners,
+                provider.notes or "",
+                tuple(provider.sources),
+                history,
+                latest.get(provider.id),
+            )
+        )
+    return pages
+
+
+def _columns_for(groups: list[table.Group], framework_ids: list[str]) -> tuple[table.Column, ...]:
+    seen: dict[str, table.Column] = {}
+    for group in groups:
+        for framework in group.frameworks:
+            if framework.id in framework_ids:
+                labels = {s.label for s in framework.standards}
+                for column in group.columns:
+                    if column.label in labels:
+                        seen.setdefault(column.label, column)
+    return tuple(seen.values())
+
+
+# --- owner pages ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnerPage:
+    id: str
+    name: str
+    notes: str
+    providers: tuple[tuple[str, str], ...]  # (name, href) of providers it has owned
+    tally: table.Tally
+    inspections: RatingsTable
+
+
+@dataclass(frozen=True)
+class OwnersIndex:
+    owners: tuple[OwnerPage, ...]
+    chart: charts.BarChart
+
+
+def owner_pages(data: Dataset, tables: table.Tables) -> OwnersIndex:
+    """Each owner with the inspections carried out while it owned the provider."""
+    frame = tables.inspections
+    pages = []
+    for owner in data.owners:
+        mine = frame[frame["owner_id"] == owner.id] if not frame.empty else frame
+        records = _records(mine)
+        if not records and not any(o.owner == owner.id for p in data.providers for o in p.owners):
+            continue
+        frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
+        columns = _columns_for(tables.groups, frameworks)
+        rows = tuple(make_row(r, columns, data) for r in records)
+        providers = tuple(
+            (p.name, provider_href(p.id)) for p in data.providers if any(o.owner == owner.id for o in p.owners)
+        )
+        inspections = RatingsTable(
+            title="Inspections while owned",
+            caption=f"Inspections of providers while owned by {owner.name}, oldest first",
+            columns=columns,
+            rows=rows,
+            max_score=max((data.framework(f).max_score for f in frameworks), default=0),
+            standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
+            ranked=False,
+        )
+        pages.append(OwnerPage(owner.id, owner.name, owner.notes or "", providers, table.tally(mine), inspections))
+    chart = charts.stacked_bars(
+        "Overall ratings of inspections, by owner at the time",
+        [(p.name, p.tally.counts) for p in pages if p.tally.total],
+    )
+    return OwnersIndex(tuple(pages), chart)
+
+
+# --- area pages -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaPage:
+    name: str
+    slug: str
+    providers: tuple[tuple[str, str, str], ...]  # (name, type, href)
+    tables: tuple[RatingsTable, ...]
+
+
+def area_pages(data: Dataset, tables: table.Tables, site: Site) -> list[AreaPage]:
+    """Each area: its NPS division (or region) beside the CRCs (or PDUs) in it, league order."""
+    pages = []
+    for area in sorted({p.area for p in data.providers}):
+        members = [p for p in data.providers if p.area == area]
+        # Public divisions first, then the others, each by name.
+        members.sort(key=lambda p: (p.type not in ("NPS", "region"), p.name))
+        keep = {p.id for p in members}
+        built = league_tables(data, tables, site, keep)
+        pages.append(AreaPage(area, slug(area), tuple((p.name, p.type, provider_href(p.id)) for p in members), built))
+    return pages
+
+
+# --- standards view ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StandardSummary:
+    label: str
+    counts: dict[str, int]
+    recorded: int
+    applicable: int
+    average: float | None  # mean points over recorded ratings
+
+
+@dataclass(frozen=True)
+class StandardsPage:
+    heatmaps: tuple[RatingsTable, ...]
+    summaries: tuple[tuple[str, tuple[StandardSummary, ...]], ...]  # per group, weakest first
+    programme_chart: charts.BarChart
+
+
+def standards_page(data: Dataset, tables: table.Tables, site: Site) -> StandardsPage:
+    heatmaps = league_tables(data, tables, site)
+    summaries = []
+    for group in tables.groups:
+        league = tables.league[tables.league["group"] == group.key] if not tables.league.empty else tables.league
+        points = group.frameworks[0].points
+        items = []
+        for column in group.columns:
+            counts = table.standard_counts(league, column.label)
+            recorded = sum(counts[w] for w in RATINGS)
+            total_points = sum(points[w] * counts[w] for w in RATINGS)
+            average = round(total_points / recorded, 2) if recorded else None
+            items.append(
+                StandardSummary(column.label, counts, recorded, recorded + counts[table.NOT_RECORDED], average)
+            )
+        # Weakest first; standards with nothing recorded last, in framework order.
+        items.sort(key=lambda s: (s.average is None, s.average if s.average is not None else 0))
+        summaries.append((group.title, tuple(items)))
+    by_programme: dict[str, dict[str, int]] = {}
+    for inspection in data.inspections:
+        name = inspection.programme or "other"
+        word = inspection.overall or table.NOT_RECORDED
+        counts = by_programme.setdefault(name, {})
+        counts[word] = counts.get(word, 0) + 1
+    chart = charts.stacked_bars("Overall ratings by inspection programme", sorted(by_programme.items()))
+    return StandardsPage(heatmaps, tuple(summaries), chart)
+
+
+# --- methodology ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MethodologyPage:
+    frameworks: tuple[Framework, ...]
+    sources: int
+    inspections: int
+    recorded: int
+    possible: int
+    points: tuple[tuple[str, int], ...] = field(default=tuple((r, 3 - i) for i, r in enumerate(RATINGS)))
+
+
+def methodology_page(data: Dataset) -> MethodologyPage:
+    sources = {s for i in data.inspections for s in i.sources}
+    recorded = sum(1 for i in data.inspections for v in i.ratings.values() if v is not None)
+    possible = sum(len(data.framework(i.framework).standards) for i in data.inspections)
+    return MethodologyPage(tuple(data.frameworks), len(sources), len(data.inspections), recorded, possible)
