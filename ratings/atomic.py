@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
+
+# Written into every built folder: a folder without it is never replaced (it may be someone's
+# documents), a folder with it is ours to replace whole.
+MARKER = ".ratings-build"
+MARKER_TEXT = b"Built by probation-ratings. Each build replaces this folder whole.\n"
 
 
 def write_file(path: Path, content: bytes) -> None:
@@ -25,21 +32,82 @@ def write_file(path: Path, content: bytes) -> None:
         raise
 
 
+def unsafe_target(out: Path, data: Path | None = None) -> str | None:
+    """Why replacing `out` would be dangerous, or None when it is safe."""
+    target = out.expanduser().resolve()
+    if target == Path(target.anchor):
+        return "is the root of the file system"
+    if target == Path.home().resolve():
+        return "is your home folder"
+    if target == Path.cwd().resolve():
+        return "is the current folder"
+    if (target / ".git").exists():
+        return "is the root of a repository"
+    if data is not None and data.resolve().is_relative_to(target):
+        return "holds the data file"
+    if target.exists() and not target.is_dir():
+        return "is a file, not a folder"
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
+        return (
+            f"is a folder with other files in it and no {MARKER} marker from an earlier build "
+            "(expected a new or empty folder)"
+        )
+    return None
+
+
 def replace_dir(files: dict[str, bytes], out: Path) -> None:
-    """Write every file into a folder beside `out`, then swap it in for `out` in one step."""
+    """Write every file into a folder beside `out`, then swap it in for `out` in one step.
+
+    A build that fails or is killed at any point leaves `out` as it was: the swap is a single
+    rename (an atomic exchange where the system offers one).
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    _remove_abandoned(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
     try:
-        for relative, content in sorted(files.items()):
+        for relative, content in sorted({**files, MARKER: MARKER_TEXT}.items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         os.chmod(staging, 0o755)
-        retired = out.with_name(f".{out.name}.old-{os.getpid()}")
-        if out.exists():
+        if not out.exists():
+            staging.rename(out)
+        elif not _exchange(staging, out):
+            retired = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(retired)
-        staging.rename(out)
-        shutil.rmtree(retired, ignore_errors=True)
+            staging.rename(out)
+            staging = retired  # removed below
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one system call (Linux renameat2 RENAME_EXCHANGE); False if unavailable."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return bool(renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0)
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Staging folders left by builds that were killed (their process is gone)."""
+    pattern = re.compile(rf"^\.{re.escape(out.name)}\.(?:building|old)-(\d+)")
+    for sibling in out.parent.iterdir():
+        match = pattern.match(sibling.name)
+        if match and sibling.is_dir() and not _alive(int(match.group(1))):
+            shutil.rmtree(sibling, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

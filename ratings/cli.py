@@ -21,18 +21,42 @@ from ratings.errors import DataError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _debug() -> bool:
+    context = click.get_current_context(silent=True)
+    return bool(context and context.find_root().params.get("debug"))
+
+
 def _reports_data_errors(command: F) -> F:
-    """Turn a DataError into its list of problems on stderr and exit code 1, no traceback."""
+    """Bad data: every problem on stderr, exit 1. Any other failure: one line, exit 1.
+
+    No traceback unless `ratings --debug ...`.
+    """
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except DataError as exc:
+            if _debug():
+                raise
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
             count = len(exc.problems)
             click.echo(f"Error: {count} problem{'s' if count != 1 else ''} found; nothing was written.", err=True)
+            sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            if _debug():
+                raise
+            click.echo(f"Error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+            sys.exit(1)
+        except Exception as exc:
+            if _debug():
+                raise
+            click.echo(
+                f"Error: unexpected {type(exc).__name__}: {exc} (run `ratings --debug ...` for the traceback)", err=True
+            )
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -47,11 +71,22 @@ def _data_path(value: Path | None) -> tuple[Path, str]:
     return path, shown
 
 
-def _load(value: Path | None) -> Any:
+def _load(value: Path | None, strict: bool = False) -> Any:
+    """Load and validate; print warnings (valid but suspicious records) on stderr."""
+    from ratings.errors import Problem
     from ratings.validate import load_dataset
 
     path, shown = _data_path(value)
-    return load_dataset(path, shown)
+    warnings: list[Problem] = []
+    data = load_dataset(path, shown, warnings=warnings, strict=strict)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    return data
+
+
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings (records that contradict a framework's bands) as errors."
+)
 
 
 data_option = click.option(
@@ -68,13 +103,23 @@ as_of_option = click.option(
 )
 
 
+def _check_out(out: Path, data: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something that is not a build."""
+    from ratings.atomic import unsafe_target
+
+    reason = unsafe_target(out, data)
+    if reason:
+        raise click.BadParameter(f"{str(out)!r} {reason}", param_hint="--out")
+
+
 def _day(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="ratings")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+def cli(debug: bool) -> None:
     """Probation inspection ratings: validate the records, build the league table site, export data.
 
     \b
@@ -100,8 +145,9 @@ def cli() -> None:
     metavar="URL",
     help="Where the site will be hosted (https://...): used for absolute links in feed.xml and sitemap.xml only.",
 )
+@strict_option
 @_reports_data_errors
-def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str | None) -> None:
+def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str | None, strict: bool) -> None:
     """Build the static league table site (HTML, CSV and JSON) into a folder.
 
     The data is validated first; the folder is only replaced once every file is ready.
@@ -117,7 +163,9 @@ def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str
 
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise click.BadParameter(f"{site_url!r} is not a web address (expected https://...)", param_hint="--site-url")
-    files = build_files(_load(data), _day(as_of), site_url)
+    path, _ = _data_path(data)
+    _check_out(out, path)
+    files = build_files(_load(data, strict), _day(as_of), site_url)
     replace_dir(files, out)
     click.echo(f"Built {len(files)} files into {out}/")
 
@@ -156,6 +204,7 @@ def serve(data: Path | None, out: Path, port: int, as_of: dt.datetime | None) ->
     from ratings.serve import Preview, make_server
 
     path, shown = _data_path(data)
+    _check_out(out, path)
     _load(data)  # bad data at the start: report every problem and exit 1, as build does
     preview = Preview(path, shown, out, _day(as_of), [path, templates_dir()], click.echo)
     preview.build()
@@ -173,8 +222,9 @@ def serve(data: Path | None, out: Path, port: int, as_of: dt.datetime | None) ->
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path), required=False)
+@strict_option
 @_reports_data_errors
-def validate(path: Path | None) -> None:
+def validate(path: Path | None, strict: bool) -> None:
     """Check a data file and print a one-line summary; list every problem otherwise.
 
     \b
@@ -183,7 +233,7 @@ def validate(path: Path | None) -> None:
     """
     from ratings.coverage import summary
 
-    data = _load(path)
+    data = _load(path, strict)
     _, shown = _data_path(path)
     click.echo(f"{shown}: OK: {summary(data)}")
 
@@ -226,8 +276,11 @@ def stats(data: Path | None) -> None:
     default=None,
     help="Write to this file instead of standard output.",
 )
+@strict_option
 @_reports_data_errors
-def export(data: Path | None, table_name: str, fmt: str, as_of: dt.datetime | None, output: Path | None) -> None:
+def export(
+    data: Path | None, table_name: str, fmt: str, as_of: dt.datetime | None, output: Path | None, strict: bool
+) -> None:
     """Print the league table or every inspection as CSV or JSON.
 
     \b
@@ -236,7 +289,7 @@ def export(data: Path | None, table_name: str, fmt: str, as_of: dt.datetime | No
     """
     from ratings.export import export_table
 
-    text = export_table(_load(data), table_name, fmt, _day(as_of))
+    text = export_table(_load(data, strict), table_name, fmt, _day(as_of))
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -14,10 +14,12 @@ class Problem:
     column: int
     field: str
     message: str
+    warning: bool = False  # a warning does not stop a build, unless --strict
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        message = f"warning: {self.message}" if self.warning else self.message
+        return f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
 
 
 class DataError(Exception):

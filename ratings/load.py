@@ -23,26 +23,53 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 Path_ = tuple[str | int, ...]
 
 
+# A data file larger than this is refused before parsing: it cannot be a hand-kept record file,
+# and parsing it would take minutes and gigabytes. 50,000 inspections take about 40 MB.
+MAX_BYTES = 64 * 1024 * 1024
+
+
 class _Loader(_BaseLoader):
-    """Safe loader that refuses duplicate keys: with PyYAML the last one silently wins."""
+    """Safe loader that refuses duplicate keys and aliases.
+
+    With PyYAML the last of two equal keys silently wins; and an alias (`*name`) lets a small
+    file expand into an enormous structure ("billion laughs"). Our records need neither.
+    """
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Every node is constructed once, unless an alias refers to it again.
+        if node in self.constructed_objects:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "this value (&anchor) is used again through an alias (*anchor): aliases are not supported "
+                "(expected each value written out)",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep=deep)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        seen: dict[Any, yaml.Node] = {}
+        seen: set[tuple[str, str]] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, Hashable) and key in seen:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = (key_node.tag, key_node.value)
+            if key in seen:
                 raise yaml.constructor.ConstructorError(
                     "while reading a mapping",
                     node.start_mark,
-                    f"found the key {key!r} twice (expected each key once)",
+                    f"found the key {key_node.value!r} twice (expected each key once)",
                     key_node.start_mark,
                 )
-            seen[key] = key_node
+            seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
-# YAML 1.1 would read `time: 12:30` as a number of seconds and bare timestamps as datetimes;
-# our files only need dates, which the default resolver handles.
+# Dates stay text here: the models parse them, with a located message for 2019-02-30, where
+# PyYAML's own timestamp constructor would fail with a bare ValueError.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 
 def read_text(path: Path, shown: str) -> str:
@@ -55,6 +82,9 @@ def read_text(path: Path, shown: str) -> str:
         raise fail("no such file (expected a YAML data file)")
     if path.is_dir():
         raise fail("is a directory (expected a YAML data file)")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise fail(f"is {size / 2**20:.0f} MiB (expected a data file of at most {MAX_BYTES // 2**20} MiB)")
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")  # a byte-order mark is harmless: accept it
@@ -78,11 +108,25 @@ def parse(text: str, shown: str) -> Any:
         what = " ".join(part for part in (exc.context, exc.problem) if part)
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             what += " (expected spaces for indentation, not a tab)"
+        else:
+            what += next((hint for clue, hint in _HINTS if clue in what), "")
         raise DataError([Problem(shown, line, column, "", f"YAML syntax: {what}")]) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
         raise DataError([Problem(shown, 1, 1, "", f"YAML syntax: {exc}")]) from None
     finally:
         loader.dispose()
+
+
+# The parser's words, and what they usually mean for a hand-edited file.
+_HINTS = (
+    ("while scanning a quoted scalar", " (expected a closing quote)"),
+    ("expected '-' indicator", " (expected this line indented like the lines above it)"),
+    ("expected <block end>", " (expected this line indented like the lines above it)"),
+    ("mapping values are not allowed", " (expected one 'key: value' per line; quote a value that contains ': ')"),
+    ("did not find expected node content", " (the file may be cut short: expected a value here)"),
+    ("expected ',' or ']'", " (expected a closing ']')"),
+    ("expected ',' or '}'", " (expected a closing '}')"),
+)
 
 
 def _char_at(text: str, line: int, column: int) -> str:

@@ -7,6 +7,7 @@ standards that belong to the inspection's framework).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import types
 import typing
@@ -24,17 +25,25 @@ from ratings.models import RATINGS, Dataset
 _RATING_ALIASES = {"poor": "Inadequate", "ri": "Requires improvement", "req. improvement": "Requires improvement"}
 
 
-def load_dataset(path: Path, shown: str | None = None) -> Dataset:
-    """Read, parse and validate a data file. Raises DataError listing every problem."""
+def load_dataset(
+    path: Path, shown: str | None = None, *, warnings: list[Problem] | None = None, strict: bool = False
+) -> Dataset:
+    """Read, parse and validate a data file. Raises DataError listing every problem.
+
+    Warnings (a record that is valid but looks wrong) are appended to `warnings` when given;
+    with `strict`, they are errors.
+    """
     shown = shown or str(path)
     text = read_text(path, shown)
-    return validate(parse(text, shown), Locator(text), shown)
+    return validate(parse(text, shown), Locator(text), shown, warnings=warnings, strict=strict)
 
 
-def validate(raw: Any, locator: Locator, shown: str) -> Dataset:
-    def problem(path: Path_, message: str, *, key: bool = False) -> Problem:
+def validate(
+    raw: Any, locator: Locator, shown: str, *, warnings: list[Problem] | None = None, strict: bool = False
+) -> Dataset:
+    def problem(path: Path_, message: str, *, key: bool = False, warning: bool = False) -> Problem:
         line, column = locator.find(path, key=key)
-        return Problem(shown, line, column, _dotted(path), message)
+        return Problem(shown, line, column, _dotted(path), message, warning=warning)
 
     if raw is None:
         raise DataError(
@@ -55,6 +64,11 @@ def validate(raw: Any, locator: Locator, shown: str) -> Dataset:
     problems = [problem(path, message, key=key) for path, message, key in _cross_checks(dataset)]
     if problems:
         raise DataError(problems)
+    found = [problem(path, message, warning=not strict) for path, message in _warnings(dataset)]
+    if strict and found:
+        raise DataError(found)
+    if warnings is not None:
+        warnings.extend(sorted(found))
     return dataset
 
 
@@ -272,6 +286,12 @@ def _cross_checks(data: Dataset) -> Iterator[tuple[Path_, str, bool]]:
                 "(expected fieldwork on or before the publication date)",
                 False,
             )
+        if inspection.published.earliest > dt.date.today():
+            yield (
+                (*here, "published"),
+                f"publication date {inspection.published} is in the future (expected a report already published)",
+                False,
+            )
         same_day = (inspection.provider, inspection.published.iso())
         if same_day in seen_dates:
             yield (
@@ -281,3 +301,24 @@ def _cross_checks(data: Dataset) -> Iterator[tuple[Path_, str, bool]]:
                 False,
             )
         seen_dates.setdefault(same_day, i_index)
+
+
+def _warnings(data: Dataset) -> Iterator[tuple[Path_, str]]:
+    """Valid records that contradict a framework's score bands: reported, never overruled."""
+    for index, inspection in enumerate(data.inspections):
+        framework = data.framework(inspection.framework)
+        if framework.bands is None or inspection.overall not in RATINGS:
+            continue
+        ratings = [inspection.ratings.get(s.key) for s in framework.standards]
+        if any(r is None for r in ratings):
+            continue  # a partial score says nothing about the bands
+        score = sum(framework.points[r] for r in ratings if r is not None)
+        band = next((b for b in framework.bands.ranges if b.min <= score <= b.max), None)
+        if band is not None and band.rating != inspection.overall:
+            status = "confirmed" if framework.bands.confirmed else "unconfirmed"
+            yield (
+                ("inspections", index, "overall"),
+                f"overall rating {inspection.overall!r} but its score {score}/{framework.max_score} falls in the "
+                f"{band.rating!r} band ({band.min}-{band.max}, {status}) of framework {framework.id!r} "
+                "(expected the published rating to match the bands: check the record and say why in notes)",
+            )

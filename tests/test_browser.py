@@ -216,3 +216,42 @@ def test_on_a_phone_the_page_does_not_scroll_sideways(watched: Any, real_site: P
     assert page.evaluate("getComputedStyle(document.querySelector('#league-1 th.provider')).position") == "sticky"
     box = page.locator(".scroll").first
     assert box.evaluate("el => el.scrollWidth > el.clientWidth")
+
+
+def test_hostile_text_shows_as_text_and_never_runs(watched: Any, tmp_path: Path):
+    hostile = tmp_path / "hostile.yaml"
+    text = SMALL.read_text()
+    text = text.replace(
+        "name: Alpha CRC", "name: \"<script>window.__xss = 1</script><img src=x onerror='window.__xss = 2'>\""
+    )
+    text = text.replace("name: Acme Justice", "name: \"<svg onload='window.__xss = 3'>\"")
+    text = text.replace(
+        "notes: Only the month of publication is known.",
+        "notes: \"<iframe srcdoc='<script>parent.__xss = 4</script>'></iframe>\"",
+    )
+    text = text.replace("https://example.org/alpha-2018-press", 'https://example.org/a\\"onmouseover=\\"window.__xss=5')
+    hostile.write_text(text)
+    site = built(tmp_path, hostile)
+    w = watched(site)
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    w.page.on("dialog", on_dialog)
+    for relative in (
+        "index.html",
+        "providers/alpha-crc.html",
+        "providers/gamma-crc.html",
+        "owners/acme.html",
+        "areas/north.html",
+        "standards.html",
+    ):
+        page = w.open(relative)
+        page.mouse.move(10, 10)
+        assert page.evaluate("window.__xss") is None, relative
+    page = w.open("index.html")
+    assert "<script>window.__xss = 1</script>" in page.locator("#league-1").inner_text()
+    assert dialogs == []
+    assert w.outside() == []

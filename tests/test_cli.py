@@ -62,6 +62,7 @@ def test_build_writes_the_site(runner: CliRunner, small: Path, tmp_path: Path):
     assert result.output == f"Built 25 files into {out}/\n"
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == [
+        ".ratings-build",
         "404.html",
         "areas/east.html",
         "areas/index.html",

@@ -19,7 +19,7 @@ def problems(call) -> list[str]:
 def test_a_syntax_error_keeps_line_and_column():
     text = "frameworks:\n  - id: a\n    name: [unclosed\n"
     assert problems(lambda: parse(text, "f.yaml")) == [
-        "f.yaml:4:1: YAML syntax: while parsing a flow sequence did not find expected ',' or ']'"
+        "f.yaml:4:1: YAML syntax: while parsing a flow sequence did not find expected ',' or ']' (expected a closing ']')"
     ]
 
 

@@ -1,0 +1,124 @@
+"""Property-based tests: valid records load and rank; invalid ones fail with a located error;
+arbitrary bytes never produce anything but a DataError."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ratings import table
+from ratings.errors import DataError
+from ratings.models import RATINGS
+from ratings.validate import load_dataset
+
+KEYS = ("leadership", "assessment", "reviewing")
+FRAMEWORK = {
+    "id": "f",
+    "name": "F",
+    "provider_types": ["CRC"],
+    "standards": [{"key": k, "number": f"1.{i}", "name": k.title()} for i, k in enumerate(KEYS, 1)],
+}
+rating = st.sampled_from(RATINGS)
+maybe_rating = st.one_of(st.none(), rating)
+
+
+@st.composite
+def documents(draw: Any) -> dict[str, Any]:
+    count = draw(st.integers(min_value=1, max_value=8))
+    providers = [
+        {"id": f"p{i}", "name": draw(st.text(min_size=1, max_size=20).filter(str.strip)), "type": "CRC", "area": "A"}
+        for i in range(count)
+    ]
+    inspections = []
+    for provider in providers:
+        days = draw(
+            st.lists(
+                st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2024, 12, 31)),
+                min_size=0,
+                max_size=3,
+                unique=True,
+            )
+        )
+        for day in days:
+            inspections.append(
+                {
+                    "provider": provider["id"],
+                    "framework": "f",
+                    "published": day.isoformat(),
+                    "overall": draw(st.one_of(rating, st.just("not rated"))),
+                    "ratings": {k: draw(maybe_rating) for k in KEYS},
+                    "sources": ["https://example.org/x"],
+                }
+            )
+    return {"frameworks": [FRAMEWORK], "providers": providers, "inspections": inspections}
+
+
+def load_text(text: str | bytes) -> Any:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.yaml"
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return load_dataset(path, "d.yaml")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_valid_documents_load_and_rank(document: dict[str, Any]):
+    data = load_text(yaml.safe_dump(document, allow_unicode=True))
+    league = table.build(data).league
+    providers_inspected = {i["provider"] for i in document["inspections"]}
+    assert len(league) == len(providers_inspected)
+    if not league.empty:
+        ranks = list(league["rank"])
+        assert ranks[0] == 1 and ranks == sorted(ranks)
+        assert all(r <= position for position, r in enumerate(ranks, 1))
+        # Shared ranks are exactly the rows equal on overall rating, completeness and score.
+        for (_, a), (_, b) in zip(league.iloc[:-1].iterrows(), league.iloc[1:].iterrows(), strict=True):
+            same = (a["overall"], a["complete"], a["score"] if a["complete"] else None) == (
+                b["overall"],
+                b["complete"],
+                b["score"] if b["complete"] else None,
+            )
+            assert (a["rank"] == b["rank"]) == same
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents(), st.text(min_size=1, max_size=25).filter(lambda w: w.strip() and w not in RATINGS))
+def test_a_wrong_rating_word_is_located(document: dict[str, Any], word: str):
+    if not document["inspections"]:
+        document["inspections"].append(
+            {"provider": "p0", "framework": "f", "published": "2019-01-01", "sources": ["https://example.org/x"]}
+        )
+    document["inspections"][-1]["ratings"] = {"leadership": word}
+    text = yaml.safe_dump(document, allow_unicode=True)
+    try:
+        load_text(text)
+    except DataError as exc:
+        fields = [p.field for p in exc.problems]
+        assert fields == [f"inspections[{len(document['inspections']) - 1}].ratings.leadership"]
+        assert exc.problems[0].line > 1
+    else:
+        raise AssertionError(f"{word!r} was accepted as a rating")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_never_raise_anything_but_a_data_error(blob: bytes):
+    try:
+        load_text(blob)
+    except DataError as exc:
+        assert exc.problems and all(p.line >= 1 and p.column >= 1 for p in exc.problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("abc:- \n\t[]{}&*!'\"#|>0123456789")), max_size=120))
+def test_arbitrary_yaml_like_text_never_raises_anything_but_a_data_error(text: str):
+    try:
+        load_text(text)
+    except DataError as exc:
+        assert exc.problems
