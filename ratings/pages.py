@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ratings import charts, export, table
-from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, PartialDate, parse_partial_date
+from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, PartialDate, Provider, parse_partial_date
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -149,8 +149,39 @@ def site_info(data: Dataset, as_of: dt.date | None, version: str) -> Site:
     )
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+class Context:
+    """The ranked tables as plain records, grouped once, shared by every page builder."""
+
+    def __init__(self, data: Dataset, tables: table.Tables, site: Site) -> None:
+        self.data, self.tables, self.site = data, tables, site
+        self.inspections = table.records(tables.inspections)  # by publication date
+        self.league = table.records(tables.league)  # in league order
+        self.by_provider: dict[str, list[dict[str, Any]]] = {}
+        self.by_owner: dict[str, list[dict[str, Any]]] = {}
+        for record in self.inspections:
+            self.by_provider.setdefault(record["provider_id"], []).append(record)
+            if record["owner_id"]:
+                self.by_owner.setdefault(record["owner_id"], []).append(record)
+        self.moves = table.movements(self.inspections)
+        self.league_tables = self._league_tables()
+
+    def _league_tables(self) -> tuple[RatingsTable, ...]:
+        out = []
+        for group in self.tables.groups:
+            rows = tuple(make_row(r, group.columns, self.data) for r in self.league if r["group"] == group.key)
+            if rows:
+                caption = f"{group.title}: league table as at {self.site.as_at}"
+                out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
+        return tuple(out)
+
+    def league_for(self, keep: set[str]) -> tuple[RatingsTable, ...]:
+        """The league limited to some providers, keeping their places in the whole table."""
+        out = []
+        for t in self.league_tables:
+            rows = tuple(r for r in t.rows if r.provider_id in keep)
+            if rows:
+                out.append(RatingsTable(t.title, t.caption, t.columns, rows, t.max_score, t.standards))
+        return tuple(out)
 
 
 def make_row(
@@ -238,24 +269,8 @@ class IndexPage:
         return sum(t.possible for t in self.tables)
 
 
-def league_tables(
-    data: Dataset, tables: table.Tables, site: Site, keep: set[str] | None = None
-) -> tuple[RatingsTable, ...]:
-    """The ranked league, one table per comparable group; `keep` limits it to some providers."""
-    out = []
-    for group in tables.groups:
-        frame = tables.league[tables.league["group"] == group.key] if not tables.league.empty else tables.league
-        rows = tuple(
-            make_row(r, group.columns, data) for r in _records(frame) if keep is None or r["provider_id"] in keep
-        )
-        if rows:
-            caption = f"{group.title}: league table as at {site.as_at}"
-            out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
-    return tuple(out)
-
-
-def index_page(data: Dataset, tables: table.Tables, site: Site) -> IndexPage:
-    built = league_tables(data, tables, site)
+def index_page(ctx: Context) -> IndexPage:
+    built = ctx.league_tables
     rows = [r for t in built for r in t.rows]
     filters = (
         Filter("type", "Type", tuple(sorted({r.type for r in rows}))),
@@ -290,17 +305,15 @@ class ProviderPage:
     league_row: Row | None
 
 
-def provider_pages(data: Dataset, tables: table.Tables, site: Site) -> list[ProviderPage]:
-    moves = table.movements(tables.inspections)
-    latest = {r.provider_id: r for t in league_tables(data, tables, site) for r in t.rows}
-    frame = tables.inspections
+def provider_pages(ctx: Context) -> list[ProviderPage]:
+    data, tables = ctx.data, ctx.tables
+    latest = {r.provider_id: r for t in ctx.league_tables for r in t.rows}
     pages = []
     for provider in data.providers:
-        history_frame = frame[frame["provider_id"] == provider.id] if not frame.empty else frame
-        records = _records(history_frame)
+        records = ctx.by_provider.get(provider.id, [])
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = _columns_for(tables.groups, frameworks)
-        rows = tuple(make_row(r, columns, data, moves.get(str(r["inspection_id"]))) for r in records)
+        rows = tuple(make_row(r, columns, data, ctx.moves.get(str(r["inspection_id"]))) for r in records)
         maxima = {data.framework(f).max_score for f in frameworks}
         history = RatingsTable(
             title="Inspections",
@@ -368,21 +381,22 @@ class OwnersIndex:
     chart: charts.BarChart
 
 
-def owner_pages(data: Dataset, tables: table.Tables) -> OwnersIndex:
+def owner_pages(ctx: Context) -> OwnersIndex:
     """Each owner with the inspections carried out while it owned the provider."""
-    frame = tables.inspections
+    data, tables = ctx.data, ctx.tables
+    owned: dict[str, list[tuple[str, str]]] = {}
+    for p in data.providers:
+        for o in dict.fromkeys(o.owner for o in p.owners):
+            owned.setdefault(o, []).append((p.name, provider_href(p.id)))
     pages = []
     for owner in data.owners:
-        mine = frame[frame["owner_id"] == owner.id] if not frame.empty else frame
-        records = _records(mine)
-        if not records and not any(o.owner == owner.id for p in data.providers for o in p.owners):
+        records = ctx.by_owner.get(owner.id, [])
+        if not records and owner.id not in owned:
             continue
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = _columns_for(tables.groups, frameworks)
         rows = tuple(make_row(r, columns, data) for r in records)
-        providers = tuple(
-            (p.name, provider_href(p.id)) for p in data.providers if any(o.owner == owner.id for o in p.owners)
-        )
+        providers = tuple(owned.get(owner.id, []))
         inspections = RatingsTable(
             title="Inspections while owned",
             caption=f"Inspections of providers while owned by {owner.name}, oldest first",
@@ -392,7 +406,7 @@ def owner_pages(data: Dataset, tables: table.Tables) -> OwnersIndex:
             standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
             ranked=False,
         )
-        pages.append(OwnerPage(owner.id, owner.name, owner.notes or "", providers, table.tally(mine), inspections))
+        pages.append(OwnerPage(owner.id, owner.name, owner.notes or "", providers, table.tally(records), inspections))
     chart = charts.stacked_bars(
         "Overall ratings of inspections, by owner at the time",
         [(p.name, p.tally.counts) for p in pages if p.tally.total],
@@ -411,15 +425,17 @@ class AreaPage:
     tables: tuple[RatingsTable, ...]
 
 
-def area_pages(data: Dataset, tables: table.Tables, site: Site) -> list[AreaPage]:
+def area_pages(ctx: Context) -> list[AreaPage]:
     """Each area: its NPS division (or region) beside the CRCs (or PDUs) in it, league order."""
+    members_of: dict[str, list[Provider]] = {}
+    for provider in ctx.data.providers:
+        members_of.setdefault(provider.area, []).append(provider)
     pages = []
-    for area in sorted({p.area for p in data.providers}):
-        members = [p for p in data.providers if p.area == area]
+    for area in sorted(members_of):
+        members = members_of[area]
         # Public divisions first, then the others, each by name.
         members.sort(key=lambda p: (p.type not in ("NPS", "region"), p.name))
-        keep = {p.id for p in members}
-        built = league_tables(data, tables, site, keep)
+        built = ctx.league_for({p.id for p in members})
         pages.append(AreaPage(area, slug(area), tuple((p.name, p.type, provider_href(p.id)) for p in members), built))
     return pages
 
@@ -443,8 +459,9 @@ class StandardsPage:
     programme_chart: charts.BarChart
 
 
-def standards_page(data: Dataset, tables: table.Tables, site: Site) -> StandardsPage:
-    heatmaps = league_tables(data, tables, site)
+def standards_page(ctx: Context) -> StandardsPage:
+    data, tables = ctx.data, ctx.tables
+    heatmaps = ctx.league_tables
     summaries = []
     for group in tables.groups:
         league = tables.league[tables.league["group"] == group.key] if not tables.league.empty else tables.league

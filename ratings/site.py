@@ -38,18 +38,19 @@ def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | Non
         html = env.get_template(template).render(site=site, root=root, path=path, title=title, nav=NAV, **context)
         files[path] = html.encode("utf-8")
 
-    page("index.html", "index.html", "League table", page=pages.index_page(data, tables, site))
-    for provider in pages.provider_pages(data, tables, site):
+    ctx = pages.Context(data, tables, site)
+    page("index.html", "index.html", "League table", page=pages.index_page(ctx))
+    for provider in pages.provider_pages(ctx):
         page(pages.provider_href(provider.id), "provider.html", provider.name, page=provider)
-    owners = pages.owner_pages(data, tables)
+    owners = pages.owner_pages(ctx)
     page("owners/index.html", "owners.html", "Owners", page=owners)
     for owner in owners.owners:
         page(pages.owner_href(owner.id), "owner.html", owner.name, page=owner)
-    areas = pages.area_pages(data, tables, site)
+    areas = pages.area_pages(ctx)
     page("areas/index.html", "areas.html", "Areas", areas=areas)
     for area in areas:
         page(pages.area_href(area.name), "area.html", area.name, page=area)
-    page("standards.html", "standards.html", "Standards", page=pages.standards_page(data, tables, site))
+    page("standards.html", "standards.html", "Standards", page=pages.standards_page(ctx))
     page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(data))
     page("404.html", "404.html", "Page not found", site_url=site_url)
 

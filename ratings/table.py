@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Inspection
 
@@ -233,20 +232,22 @@ class Movement:
 ARROWS = {"up": "▲", "down": "▼", "same": "=", "no comparison": "–"}
 
 
-def movements(frame: pd.DataFrame) -> dict[str, Movement]:
-    """For each inspection after a provider's first: the change in overall rating and in score."""
+def movements(records: list[dict[str, Any]]) -> dict[str, Movement]:
+    """For each inspection after a provider's first: the change in overall rating and in score.
+
+    Takes the inspections as plain records (one pass in Python beats a pandas group per provider).
+    """
+    histories: dict[str, list[dict[str, Any]]] = {}
+    for record in sorted(records, key=lambda r: (r["published_last_day"], r["inspection_id"])):
+        histories.setdefault(record["provider_id"], []).append(record)
     out: dict[str, Movement] = {}
-    if frame.empty:
-        return out
-    ordered = frame.sort_values(["provider_id", "published_last_day", "inspection_id"], kind="mergesort")
-    for _, history in ordered.groupby("provider_id", sort=False):
-        rows = history.to_dict("records")
-        for before, after in itertools.pairwise(rows):
+    for history in histories.values():
+        for before, after in itertools.pairwise(history):
             out[str(after["inspection_id"])] = _movement(before, after)
     return out
 
 
-def _movement(before: dict[Hashable, object], after: dict[Hashable, object]) -> Movement:
+def _movement(before: dict[str, Any], after: dict[str, Any]) -> Movement:
     old, new = before["overall"], after["overall"]
     if old in RATINGS and new in RATINGS:
         step = OVERALL_ORDER[str(old)] - OVERALL_ORDER[str(new)]  # a lower order is better
@@ -275,12 +276,21 @@ class Tally:
     complete: int
 
 
-def tally(frame: pd.DataFrame) -> Tally:
-    words = [*RATINGS, NOT_RATED, NOT_RECORDED]
-    counts = {w: int((frame["overall"] == w).sum()) if not frame.empty else 0 for w in words}
-    complete = frame[frame["complete"].astype(bool)] if not frame.empty else frame
-    average = round(float(complete["score"].astype(float).mean()), 1) if len(complete) else None
-    return Tally(counts, len(frame), average, len(complete))
+def tally(records: list[dict[str, Any]]) -> Tally:
+    counts = {w: 0 for w in (*RATINGS, NOT_RATED, NOT_RECORDED)}
+    for record in records:
+        counts[record["overall"]] += 1
+    scores = [int(r["score"]) for r in records if r["complete"]]
+    average = round(sum(scores) / len(scores), 1) if scores else None
+    return Tally(counts, len(records), average, len(scores))
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as plain dicts, with pandas' missing values as None."""
+    if frame.empty:
+        return []
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [{str(k): v for k, v in row.items()} for row in plain.to_dict("records")]
 
 
 def standard_counts(frame: pd.DataFrame, label: str) -> dict[str, int]:
