@@ -16,7 +16,7 @@ from ratings import charts, export, table
 from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, PartialDate, Provider, parse_partial_date
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 RATING_CLASS = {
     "Outstanding": "outstanding",
