@@ -22,13 +22,13 @@ if TYPE_CHECKING:
 
 LEAGUE_FIELDS = (
     "table", "rank", "rank_label", "provider_id", "provider", "type", "owner", "area", "framework",
-    "published", "overall", "score", "max_score", "complete", "standards_recorded", "standards",
-    "points_recorded",
+    "published", "overall", "score", "max_score", "score_basis", "complete", "standards_recorded",
+    "standards", "points_recorded",
 )  # fmt: skip
 INSPECTION_FIELDS = (
     "inspection_id", "provider_id", "provider", "type", "owner", "area", "framework", "published",
-    "fieldwork", "overall", "score", "max_score", "complete", "standards_recorded", "standards",
-    "points_recorded",
+    "fieldwork", "overall", "score", "max_score", "score_basis", "complete", "standards_recorded",
+    "standards", "points_recorded",
 )  # fmt: skip
 TAIL_FIELDS = ("report_url", "sources")  # sources: the cited pages, separated by spaces
 

@@ -238,6 +238,8 @@ class Inspection(Record):
     owner: Id | None = Field(default=None, description="owner at the time; else from history")
     overall: Overall | None = Field(default=None, description="left out: not recorded")
     ratings: dict[str, Rating | None] = Field(default_factory=dict)
+    published_score: int | None = Field(default=None, ge=0, description='a total a source states ("1 out of 27")')
+    published_max: int | None = Field(default=None, ge=1, description="the maximum that total is out of, as stated")
     report_url: str | None = None
     sources: list[Url] = Field(min_length=1)
     notes: str | None = None

@@ -191,16 +191,17 @@ def make_row(
     cells = tuple(_cell(row, column, framework) for column in columns)
     overall = str(row["overall"])
     complete = bool(row["complete"])
-    if complete:
+    recorded, standards = int(row["standards_recorded"]), int(row["standards"])
+    if row["score"] is not None and row["score_basis"] == "standards":
         score_text = f"{int(row['score'])} / {int(row['max_score'])}"
-        score_sort = float(row["score"])
+    elif row["score"] is not None:
+        score_text = f"{int(row['score'])} / {int(row['max_score'])} (published total)"
+    elif recorded:
+        score_text = f"{int(row['points_recorded'])} from {recorded} of {standards} standards"
     else:
-        recorded, standards = int(row["standards_recorded"]), int(row["standards"])
-        if recorded:
-            score_text = f"{int(row['points_recorded'])} from {recorded} of {standards} standards"
-        else:
-            score_text = f"no score: none of {standards} standards recorded"
-        score_sort = -1.0  # partial scores are not comparable: they sort below every full score
+        score_text = f"no score: none of {standards} standards recorded"
+    # Partial scores are not comparable: they sort below every known score.
+    score_sort = float(row["score"]) if row["score"] is not None else -1.0
     inspection = data.inspections_by_key.get(str(row["inspection_id"]))
     owner_id = export.plain(row["owner_id"])
     published = parse_partial_date(row["published"])

@@ -4,8 +4,9 @@ One row per inspection (`inspections_frame`), then the league: each provider's l
 inspection as of a date, ranked within a group of frameworks whose scores are comparable
 (same number of standards, same maximum). Templates and exports get plain rows from here.
 
-Order within a league table: overall rating (best first), then complete records by score
-(highest first), then records with unrecorded standards, then name. Rows equal on everything
+Order within a league table: overall rating (best first), then records whose score is known
+(every standard recorded, or a total the source published) by score, highest first, then the
+others, then name. Rows equal on everything
 the order rests on share a rank (shown "=4"); records with unrecorded standards are never
 ordered by their partial score, because a partial score is not comparable with a full one.
 """
@@ -129,11 +130,20 @@ def _scores(framework: Framework, inspection: Inspection) -> dict[str, object]:
     recorded = [inspection.ratings.get(s.key) for s in framework.standards]
     points = [framework.points[r] for r in recorded if r is not None]
     complete = len(points) == len(framework.standards)
+    # The score: from every standard where all are recorded, else the total a source published
+    # ("1 out of 27"), else unknown. `score_basis` says which.
+    if complete:
+        score, basis = sum(points), "standards"
+    elif inspection.published_score is not None:
+        score, basis = inspection.published_score, "published total"
+    else:
+        score, basis = None, ""
     return {
         "points_recorded": sum(points),
         "standards_recorded": len(points),
         "standards": len(framework.standards),
-        "score": sum(points) if complete else None,
+        "score": score,
+        "score_basis": basis,
         "max_score": framework.max_score,
         "complete": complete,
     }
@@ -159,11 +169,10 @@ def rank(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame.assign(rank=[], rank_label=[])
     overall = frame["overall"].map(OVERALL_ORDER)
-    incomplete = (~frame["complete"].astype(bool)).astype(int)
-    # Partial scores never order rows: only complete records are ranked by score.
-    shortfall = (frame["max_score"] - frame["score"].fillna(frame["max_score"])).where(
-        frame["complete"].astype(bool), 0
-    )
+    known = frame["score"].notna()
+    incomplete = (~known).astype(int)
+    # Partial scores never order rows: only known scores (every standard, or a published total) do.
+    shortfall = (frame["max_score"] - frame["score"].fillna(frame["max_score"])).where(known, 0)
     keyed = frame.assign(_overall=overall, _incomplete=incomplete, _shortfall=shortfall.astype(int))
     keyed = keyed.sort_values(
         ["group", "_overall", "_incomplete", "_shortfall", "provider", "provider_id"], kind="mergesort"
@@ -255,32 +264,53 @@ def _movement(before: dict[str, Any], after: dict[str, Any]) -> Movement:
         overall_text = f"{overall}, from {old} to {new}" if step else f"same, {new}"
     else:
         overall, overall_text = "no comparison", f"no comparison ({old} before, {new} now)"
-    if bool(before["complete"]) and bool(after["complete"]) and before["max_score"] == after["max_score"]:
-        diff = int(str(after["score"])) - int(str(before["score"]))
+    if before["score"] is None or after["score"] is None:
+        score, score_text = "no comparison", "no comparison (a score is not known for both)"
+    elif before["max_score"] == after["max_score"]:
+        diff = int(after["score"]) - int(before["score"])
         score = "up" if diff > 0 else "down" if diff < 0 else "same"
         score_text = (
             f"{score}, from {before['score']} to {after['score']} ({diff:+d})" if diff else f"same, {after['score']}"
         )
     else:
-        score, score_text = "no comparison", "no comparison (not every standard recorded in both)"
+        # Different frameworks, different maxima: only the share of the maximum compares.
+        old_pct, new_pct = _percent(before), _percent(after)
+        score = "up" if new_pct > old_pct else "down" if new_pct < old_pct else "same"
+        score_text = (
+            f"{score}, from {old_pct}% to {new_pct}% of the maximum "
+            f"({before['score']}/{before['max_score']} to {after['score']}/{after['max_score']}: frameworks differ)"
+        )
     return Movement(overall, overall_text, score, score_text)
+
+
+def _percent(record: dict[str, Any]) -> int:
+    return round(100 * int(record["score"]) / int(record["max_score"]))
 
 
 @dataclass(frozen=True)
 class Tally:
-    """Counts of overall ratings, and the average score of complete records."""
+    """Counts of overall ratings, and the average of known scores.
+
+    Where the scores come from frameworks with different maxima, the average is of the
+    percentage of the maximum (`percent` is True), never of raw points.
+    """
 
     counts: dict[str, int]
     total: int
     average: float | None
-    complete: int
+    complete: int  # how many scores the average rests on
+    percent: bool = False
 
 
 def tally(records: list[dict[str, Any]]) -> Tally:
     counts = {w: 0 for w in (*RATINGS, NOT_RATED, NOT_RECORDED)}
     for record in records:
         counts[record["overall"]] += 1
-    scores = [int(r["score"]) for r in records if r["complete"]]
+    known = [r for r in records if r["score"] is not None]
+    if len({r["max_score"] for r in known}) > 1:
+        shares = [100 * int(r["score"]) / int(r["max_score"]) for r in known]
+        return Tally(counts, len(records), round(sum(shares) / len(shares), 1), len(known), percent=True)
+    scores = [int(r["score"]) for r in known]
     average = round(sum(scores) / len(scores), 1) if scores else None
     return Tally(counts, len(records), average, len(scores))
 

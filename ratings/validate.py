@@ -273,6 +273,17 @@ def _cross_checks(data: Dataset) -> Iterator[tuple[Path_, str, bool]]:
                         f"{_expected(key, standard_keys)}",
                         True,
                     )
+        if (
+            maybe_framework is not None
+            and inspection.published_score is not None
+            and inspection.published_score > maybe_framework.max_score
+        ):
+            yield (
+                (*here, "published_score"),
+                f"{inspection.published_score} is more than framework {maybe_framework.id!r} allows "
+                f"(expected at most {maybe_framework.max_score})",
+                False,
+            )
         if inspection.owner is not None and inspection.owner not in owners:
             yield (
                 (*here, "owner"),
@@ -304,15 +315,39 @@ def _cross_checks(data: Dataset) -> Iterator[tuple[Path_, str, bool]]:
 
 
 def _warnings(data: Dataset) -> Iterator[tuple[Path_, str]]:
-    """Valid records that contradict a framework's score bands: reported, never overruled."""
+    """Valid records that look wrong: reported, never overruled.
+
+    A published total that disagrees with the recorded standards or the framework's maximum;
+    an overall rating that contradicts the framework's score bands.
+    """
     for index, inspection in enumerate(data.inspections):
         framework = data.framework(inspection.framework)
-        if framework.bands is None or inspection.overall not in RATINGS:
-            continue
         ratings = [inspection.ratings.get(s.key) for s in framework.standards]
-        if any(r is None for r in ratings):
+        points = sum(framework.points[r] for r in ratings if r is not None)
+        complete = all(r is not None for r in ratings)
+        if inspection.published_score is not None:
+            stated = inspection.published_score
+            if complete and points != stated:
+                yield (
+                    ("inspections", index, "published_score"),
+                    f"published total {stated} but the recorded standards add up to {points} "
+                    "(expected them to agree: check both against the report)",
+                )
+            elif not complete and points > stated:
+                yield (
+                    ("inspections", index, "published_score"),
+                    f"published total {stated} but the standards recorded so far already add up to {points} "
+                    "(expected no more than the total)",
+                )
+        if inspection.published_max is not None and inspection.published_max != framework.max_score:
+            yield (
+                ("inspections", index, "published_max"),
+                f"a total out of {inspection.published_max}, but framework {framework.id!r} is out of "
+                f"{framework.max_score} (expected the framework's maximum: check the framework and the source)",
+            )
+        if framework.bands is None or inspection.overall not in RATINGS or not complete:
             continue  # a partial score says nothing about the bands
-        score = sum(framework.points[r] for r in ratings if r is not None)
+        score = points
         band = next((b for b in framework.bands.ranges if b.min <= score <= b.max), None)
         if band is not None and band.rating != inspection.overall:
             status = "confirmed" if framework.bands.confirmed else "unconfirmed"

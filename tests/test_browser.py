@@ -163,9 +163,9 @@ def test_filters_hide_rows_and_say_how_many(watched: Any, real_site: Path):
     w = watched(real_site)
     page = w.open("index.html")
     page.select_option("select[name=type]", "NPS")
-    shown = providers(page)
+    shown = providers(page)  # the first table: CRCs and NPS divisions
     assert len(shown) == 8 and all(name.startswith("NPS") for name in shown)
-    assert page.locator(".filter-status").text_content() == "Showing 8 of 29 providers."
+    assert page.locator(".filter-status").text_content() == "Showing 8 of 77 providers."  # every table
     page.select_option("select[name=area]", "Wales")
     assert providers(page) == ["NPS Wales"]
 

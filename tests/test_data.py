@@ -27,6 +27,7 @@ def test_every_provider_of_2018_is_there(data: Dataset):
     types = Counter(p.type for p in data.providers)
     assert types["CRC"] == 21
     assert types["NPS"] == 8  # the 7 divisions of 2018, and the South West region inspected in 2021
+    assert types["PDU"] > 40 and types["region"] >= 2
 
 
 def test_every_inspection_cites_a_web_source(data: Dataset):
@@ -61,3 +62,26 @@ def test_a_standard_is_recorded_only_with_one_of_the_four_words(data: Dataset):
     for inspection in data.inspections:
         standards = {s.key for s in data.framework(inspection.framework).standards}
         assert set(inspection.ratings) <= standards
+
+
+def test_the_data_raises_no_warning():
+    from ratings.errors import Problem
+
+    warnings: list[Problem] = []
+    load_dataset(REPO / "data" / "ratings.yaml", warnings=warnings)
+    assert warnings == []
+
+
+def test_pdus_and_regions_sit_in_a_region(data: Dataset):
+    for provider in data.providers:
+        if provider.type in ("PDU", "region"):
+            assert provider.area.endswith(" region"), provider.id
+
+
+def test_published_totals_agree_with_recorded_standards(data: Dataset):
+    for inspection in data.inspections:
+        if inspection.published_score is None:
+            continue
+        framework = data.framework(inspection.framework)
+        points = sum(framework.points[r] for r in inspection.ratings.values() if r is not None)
+        assert points <= inspection.published_score <= framework.max_score, inspection.key

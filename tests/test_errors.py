@@ -118,7 +118,7 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path: Path):
             "    report_url: https://example.org/nps-north",
             "    reportURL: https://example.org/nps-north",
             "inspections[6].reportURL",
-            "unknown field 'reportURL' (expected one of: id, provider, framework, programme, published, fieldwork, owner, overall, ratings, report_url, sources, notes; did you mean 'report_url'?)",
+            "unknown field 'reportURL' (expected one of: id, provider, framework, programme, published, fieldwork, owner, overall, ratings, published_score, published_max, report_url, sources, notes; did you mean 'report_url'?)",
         ),
         (
             "court_work: Outstanding}",
@@ -312,3 +312,38 @@ def test_a_folder_that_is_not_a_build_is_refused(tmp_path: Path):
     assert (
         "holds the data file" in CliRunner().invoke(cli, ["build", "--data", str(copy), "--out", str(tmp_path)]).output
     )
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            "published_score: 7",
+            "inspections[0].published_score: warning: published total 7 but the recorded standards add up to 4 (expected them to agree: check both against the report)",
+        ),
+        (
+            "published_max: 27",
+            "inspections[0].published_max: warning: a total out of 27, but framework 'crc-mini' is out of 9 (expected the framework's maximum: check the framework and the source)",
+        ),
+    ],
+)
+def test_a_published_total_is_checked_against_the_standards(tmp_path: Path, extra: str, message: str):
+    path = small_with(
+        tmp_path,
+        "    report_url: https://example.org/alpha-2018",
+        f"    {extra}\n    report_url: https://example.org/alpha-2018",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert message in result.stderr
+
+
+def test_a_published_total_above_the_maximum_is_an_error(tmp_path: Path):
+    path = small_with(
+        tmp_path,
+        "    sources: [https://example.org/pdu-one]",
+        "    published_score: 7\n    sources: [https://example.org/pdu-one]",
+    )
+    code, err = validate(path)
+    assert code == 1
+    assert "inspections[7].published_score: 7 is more than framework 'pdu-mini' allows (expected at most 6)" in err

@@ -10,7 +10,7 @@ from ratings.validate import load_dataset
 
 HEADER = (
     "table,rank,rank_label,provider_id,provider,type,owner,area,framework,published,overall,score,max_score,"
-    "complete,standards_recorded,standards,points_recorded,1.1 Leadership,2.1 Assessment,3.1 Court reports,"
+    "score_basis,complete,standards_recorded,standards,points_recorded,1.1 Leadership,2.1 Assessment,3.1 Court reports,"
     "4.1 Unpaid work,2.4 Reviewing,report_url,sources"
 )
 CRC_NPS = "Mini CRC framework and Mini NPS framework"
@@ -19,17 +19,17 @@ CRC_NPS = "Mini CRC framework and Mini NPS framework"
 def test_league_csv_exact(small: Path):
     expected = [
         HEADER,
-        f"{CRC_NPS},1,1,nps-north,NPS North,NPS,Public sector,North,nps-mini,2019-05-01,Good,7,9,true,3,3,7,"
+        f"{CRC_NPS},1,1,nps-north,NPS North,NPS,Public sector,North,nps-mini,2019-05-01,Good,7,9,standards,true,3,3,7,"
         "Good,Good,Outstanding,,,https://example.org/nps-north,https://example.org/nps-north-press",
-        f"{CRC_NPS},2,2,alpha-crc,Alpha CRC,CRC,Acme Justice,North,crc-mini,2020-03-01,Good,6,9,true,3,3,6,"
+        f"{CRC_NPS},2,2,alpha-crc,Alpha CRC,CRC,Acme Justice,North,crc-mini,2020-03-01,Good,6,9,standards,true,3,3,6,"
         "Good,Good,,Good,,,https://example.org/alpha-2020-press",
         f"{CRC_NPS},3,=3,beta-crc,Beta CRC,CRC,Acme Justice,North,crc-mini,2019-01-15,Requires improvement,5,9,"
-        "true,3,3,5,Good,Requires improvement,,Good,,,https://example.org/beta-2019",
+        "standards,true,3,3,5,Good,Requires improvement,,Good,,,https://example.org/beta-2019",
         f"{CRC_NPS},3,=3,delta-crc,Delta CRC,CRC,Bravo Services,South,crc-mini,2019-03-01,Requires improvement,5,9,"
-        "true,3,3,5,Requires improvement,Good,,Good,,,https://example.org/delta-2019",
+        "standards,true,3,3,5,Requires improvement,Good,,Good,,,https://example.org/delta-2019",
         f"{CRC_NPS},5,5,gamma-crc,Gamma CRC,CRC,Acme Justice,South,crc-mini,2019-06,Requires improvement,,9,"
-        "false,1,3,1,Requires improvement,not recorded,,not recorded,,,https://example.org/gamma-2019",
-        "Mini PDU framework,1,1,pdu-one,PDU One,PDU,,East,pdu-mini,2022-01-10,Inadequate,0,6,true,2,2,0,"
+        ",false,1,3,1,Requires improvement,not recorded,,not recorded,,,https://example.org/gamma-2019",
+        "Mini PDU framework,1,1,pdu-one,PDU One,PDU,,East,pdu-mini,2022-01-10,Inadequate,0,6,standards,true,2,2,0,"
         "Inadequate,,,,Inadequate,,https://example.org/pdu-one",
     ]
     assert export_table(load_dataset(small), "league", "csv") == "\r\n".join(expected) + "\r\n"

@@ -11,6 +11,7 @@ import pytest
 
 from ratings import atomic
 from ratings.site import build_files
+from ratings.table import groups
 from ratings.validate import load_dataset
 
 from .conftest import REPO
@@ -79,7 +80,7 @@ def test_provider_page_has_history_and_movement(files: dict[str, bytes]):
     gamma = table(page(files, "providers/gamma-crc.html"), "table-1")
     assert gamma[2][5] == (
         "– Overall: no comparison (Requires improvement before, not rated now) "
-        "– Score: no comparison (not every standard recorded in both)"
+        "– Score: no comparison (a score is not known for both)"
     )
 
 
@@ -88,7 +89,7 @@ def test_owner_pages_count_inspections_while_owned(files: dict[str, bytes]):
     # Alpha 2018 (4) and 2020 (6), Beta 2019 (5), Gamma 2019 (partial) and 2020 (not rated).
     assert (
         "5 inspections while owned: 1 Good, 3 Requires improvement, 1 not rated. "
-        "Average score 5.0, over the 3 with every standard recorded."
+        "Average score 5.0, over the 3 with a known score."
     ) in " ".join(html.split())
     owners = table(page(files, "owners/index.html"), "owners")
     assert owners[1][:4] == ["Acme Justice", "3", "5", "0"]
@@ -184,10 +185,20 @@ def test_two_builds_are_byte_identical(small: Path):
 
 def test_the_real_data_builds_every_page():
     built = build_files(load_dataset(REPO / "data" / "ratings.yaml"))
+    data = load_dataset(REPO / "data" / "ratings.yaml")
     providers = [p for p in built if p.startswith("providers/")]
-    assert len(providers) == 29
-    rows = table(built["index.html"].decode(), "league-1")
-    assert len(rows) - 1 == 29
+    assert len(providers) == len(data.providers)
+    index = built["index.html"].decode()
+    assert len(table(index, "league-1")) - 1 == 29  # the 21 CRCs, 7 NPS divisions and NPS South West
+    # The PDU frameworks and the regional one each get a table of their own.
+    titles = [g.title for g in groups(data)]
+    assert titles[1:] == [
+        "PDU framework (2021-2023)",
+        "PDU framework (from October 2023)",
+        "Regional framework (from 2024)",
+    ]
+    for n in (2, 3, 4):
+        assert len(table(index, f"league-{n}")) > 1
 
 
 def digest(folder: Path) -> dict[str, str]:

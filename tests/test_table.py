@@ -92,3 +92,23 @@ def test_groups_share_a_table_only_with_the_same_maximum(small: Path):
         "3.1 Court reports",
         "4.1 Unpaid work",
     ]
+
+
+def test_a_published_total_ranks_as_a_score(tmp_path: Path):
+    # Gamma (partial) gets a published total: it now ranks by it, among the known scores.
+    path = small_with(
+        tmp_path,
+        "    sources: [https://example.org/gamma-2019]",
+        "    published_score: 6\n    sources: [https://example.org/gamma-2019]",
+    )
+    rows = league_rows(path)
+    assert [r[:4] for r in rows[2:5]] == [
+        ("3", "Gamma CRC", "Requires improvement", 6),
+        ("=4", "Beta CRC", "Requires improvement", 5),
+        ("=4", "Delta CRC", "Requires improvement", 5),
+    ]
+    frame = table.build(load_dataset(path)).league.set_index("provider_id")
+    assert (frame.loc["gamma-crc", "score_basis"], bool(frame.loc["gamma-crc", "complete"])) == (
+        "published total",
+        False,
+    )
