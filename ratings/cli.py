@@ -261,13 +261,25 @@ def stats(data: Path | None) -> None:
 @click.option(
     "--table",
     "table_name",
-    type=click.Choice(["league", "inspections"]),
+    type=click.Choice(["league", "inspections", "ratings"]),
     default="league",
     show_default=True,
-    help="Which table.",
+    help="league: one row per provider; inspections: one per inspection; ratings: one per inspection and standard.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "sqlite"]),
+    default="csv",
+    show_default=True,
+    help="sqlite writes all three tables into one database (needs --output).",
+)
+@click.option(
+    "--flavour",
+    type=click.Choice(["plain", "spreadsheet"]),
+    default="plain",
+    show_default=True,
+    help="CSV only. plain: RFC 4180 UTF-8 for programs; spreadsheet: with a byte-order mark, formulas neutralised.",
 )
 @as_of_option
 @click.option(
@@ -279,23 +291,147 @@ def stats(data: Path | None) -> None:
 @strict_option
 @_reports_data_errors
 def export(
-    data: Path | None, table_name: str, fmt: str, as_of: dt.datetime | None, output: Path | None, strict: bool
+    data: Path | None,
+    table_name: str,
+    fmt: str,
+    flavour: str,
+    as_of: dt.datetime | None,
+    output: Path | None,
+    strict: bool,
 ) -> None:
-    """Print the league table or every inspection as CSV or JSON.
+    """Write a table as CSV or JSON, or every table as a SQLite database.
 
     \b
     Example:
-      ratings export --table inspections --format csv --output inspections.csv
+      ratings export --table inspections --format csv --flavour spreadsheet --output inspections.csv
+      ratings export --format sqlite --output ratings.db
     """
-    from ratings.export import export_table
+    from ratings.export import export_sqlite, export_table
 
-    text = export_table(_load(data, strict), table_name, fmt, _day(as_of))
+    if fmt == "sqlite" and output is None:
+        raise click.UsageError("--format sqlite writes a database file: give --output FILE")
+    dataset = _load(data, strict)
+    if fmt == "sqlite":
+        content = export_sqlite(dataset, _day(as_of))
+    else:
+        content = export_table(dataset, table_name, fmt, _day(as_of), flavour).encode("utf-8")
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(content.decode("utf-8"), nl=False)
     else:
         from ratings.atomic import write_file
 
-        write_file(output, text.encode("utf-8"))
+        write_file(output, content)
+
+
+@cli.command()
+@data_option
+@as_of_option
+@click.option(
+    "--type",
+    "provider_type",
+    type=click.Choice(["CRC", "NPS", "PDU", "region"]),
+    default=None,
+    help="Only this type of provider.",
+)
+@_reports_data_errors
+def show(data: Path | None, as_of: dt.datetime | None, provider_type: str | None) -> None:
+    """Print the league table in the terminal (within 100 columns, ratings abbreviated).
+
+    \b
+    Example:
+      ratings show --type NPS --as-of 2019-09-30
+    """
+    from ratings.show import render
+    from ratings.table import build
+
+    click.echo(render(build(_load(data), _day(as_of)), provider_type), nl=False)
+
+
+def _split_rating(values: tuple[str, ...]) -> dict[str, str]:
+    ratings = {}
+    for value in values:
+        key, sep, word = value.partition("=")
+        if not sep or not key.strip() or not word.strip():
+            raise click.BadParameter(f"{value!r} (expected KEY=RATING, e.g. leadership=Good)", param_hint="--rating")
+        ratings[key.strip()] = word.strip()
+    return ratings
+
+
+@cli.command()
+@data_option
+@click.option("--provider", help="The provider's id (as in providers:).")
+@click.option("--framework", help="The framework's id. Default: the provider's latest inspection's framework.")
+@click.option("--published", help="Publication date: YYYY-MM-DD (or YYYY-MM / YYYY where only that is known).")
+@click.option("--overall", help='Overall rating: Outstanding, Good, Requires improvement, Inadequate or "not rated".')
+@click.option(
+    "--rating",
+    "ratings",
+    multiple=True,
+    metavar="KEY=RATING",
+    help="A standard's rating, e.g. leadership=Good. Repeat.",
+)
+@click.option("--source", "sources", multiple=True, metavar="URL", help="A page the values come from. Repeat.")
+@click.option("--report-url", default=None, help="The report's web page.")
+@click.option("--fieldwork", default=None, help="Month fieldwork began (YYYY-MM).")
+@click.option("--programme", default=None, help='Inspection programme, e.g. "2023 onwards".')
+@click.option("--owner", default=None, help="Owner at the time, if the provider's history cannot say.")
+@click.option("--published-score", type=int, default=None, help='A total the source states ("8 out of 27": 8).')
+@click.option("--notes", default=None, help="What a reader should know.")
+@_reports_data_errors
+def add(data: Path | None, **fields: Any) -> None:
+    """Add one inspection to the data file; prompts for what is missing.
+
+    Without --framework the provider's latest inspection's framework is used.
+
+    The whole file is validated with the new record before anything is written; a refused
+    record leaves the file exactly as it was. Existing comments and layout are kept.
+
+    \b
+    Example:
+      ratings add --provider pdu-sheffield --published 2024-10-24 --overall Inadequate \\
+        --rating leadership=Requires\\ improvement --source https://example.org/press-release
+    """
+    from ratings.add import add_inspection
+
+    path, shown = _data_path(data)
+    current = _load(data)
+    record: dict[str, Any] = {k: v for k, v in fields.items() if k not in ("ratings", "sources")}
+    record["provider"] = record["provider"] or click.prompt("Provider id")
+    if record["framework"] is None:
+        # The provider's latest framework; asked for only when it has no inspection yet.
+        earlier = [i for i in current.inspections if i.provider == record["provider"]]
+        if earlier:
+            record["framework"] = max(earlier, key=lambda i: i.published.latest).framework
+        else:
+            record["framework"] = click.prompt("Framework id")
+    record["published"] = record["published"] or click.prompt("Published (YYYY-MM-DD)")
+    record["overall"] = record["overall"] or click.prompt("Overall rating")
+    record["ratings"] = _split_rating(fields["ratings"])
+    sources = list(fields["sources"]) or [click.prompt("Source URL")]
+    record["sources"] = sources
+    result, line = add_inspection(path, shown, record)
+    key = result.inspections[-1].key
+    click.echo(f"Added inspection {key} to {shown} at line {line}.")
+
+
+@cli.command()
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write to this file.")
+@_reports_data_errors
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the data file (for editors that check YAML as it is typed).
+
+    \b
+    Example:
+      ratings schema --output data/ratings.schema.json
+    """
+    from ratings.schema import text
+
+    if output is None:
+        click.echo(text(), nl=False)
+    else:
+        from ratings.atomic import write_file
+
+        write_file(output, text().encode("utf-8"))
 
 
 def main() -> None:

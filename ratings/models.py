@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    WithJsonSchema,
     field_validator,
 )
 
@@ -118,6 +119,15 @@ PartialDateField = Annotated[
     PartialDate,
     BeforeValidator(parse_partial_date),
     PlainSerializer(lambda d: d.iso(), return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ],
+            "description": "YYYY-MM-DD, or YYYY-MM / YYYY where only the month or year is known",
+        }
+    ),
 ]
 
 

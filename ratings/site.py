@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from ratings import __version__, export, pages, table
+from ratings import __version__, export, pages, schema, table
 from ratings.models import Dataset
 from ratings.paths import templates_dir
 
@@ -54,9 +54,14 @@ def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | Non
     page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(data))
     page("404.html", "404.html", "Page not found", site_url=site_url)
 
-    for name, stem in (("league", "league-table"), ("inspections", "inspections")):
-        for fmt in ("csv", "json"):
-            files[f"data/{stem}.{fmt}"] = export.render(tables, name, fmt).encode("utf-8")
+    for name in export.TABLES:
+        stem = export.STEMS[name]
+        files[f"data/{stem}.csv"] = export.render(data, tables, name, "csv").encode("utf-8")
+        files[f"data/{stem}-excel.csv"] = export.render(data, tables, name, "csv", "spreadsheet").encode("utf-8")
+        files[f"data/{stem}.json"] = export.render(data, tables, name, "json").encode("utf-8")
+    files["data/ratings.db"] = export.to_sqlite(data, tables)
+    files["data/datapackage.json"] = export.datapackage(tables).encode("utf-8")
+    files["data/ratings.schema.json"] = schema.text().encode("utf-8")
 
     files["feed.xml"] = _feed(env, data, tables, site, site_url)
     if site_url:

@@ -219,13 +219,16 @@ class Tables:
 
 
 def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
+    """The tables as at a date: only inspections published on or before `as_of` count."""
     frame = inspections_frame(data)
+    if as_of is not None and not frame.empty:
+        frame = frame[frame["published_last_day"] <= as_of]
     by_date = (
         frame
         if frame.empty
         else frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
     )
-    return Tables(groups(data), by_date, rank(latest(frame, as_of)))
+    return Tables(groups(data), by_date, rank(latest(frame, None)))
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,7 @@ def test_build_writes_the_site(runner: CliRunner, small: Path, tmp_path: Path):
     out = tmp_path / "site"
     result = runner.invoke(cli, ["build", "--data", str(small), "--out", str(out), "--as-of", "2019-12-31"])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Built 25 files into {out}/\n"
+    assert result.output == f"Built 33 files into {out}/\n"
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written == [
         ".ratings-build",
@@ -68,10 +68,18 @@ def test_build_writes_the_site(runner: CliRunner, small: Path, tmp_path: Path):
         "areas/index.html",
         "areas/north.html",
         "areas/south.html",
+        "data/datapackage.json",
+        "data/inspections-excel.csv",
         "data/inspections.csv",
         "data/inspections.json",
+        "data/league-table-excel.csv",
         "data/league-table.csv",
         "data/league-table.json",
+        "data/ratings-excel.csv",
+        "data/ratings.csv",
+        "data/ratings.db",
+        "data/ratings.json",
+        "data/ratings.schema.json",
         "feed.xml",
         "index.html",
         "methodology.html",

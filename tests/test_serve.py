@@ -29,7 +29,7 @@ def test_rebuilds_when_the_data_changes(tmp_path: Path):
     data.write_text(data.read_text().replace("name: Alpha CRC", "name: Alpha Renamed CRC"))
     assert p.poll() is True
     assert "Alpha Renamed CRC" in (out / "index.html").read_text()
-    assert messages == [f"Built 25 files into {out}/", f"Built 25 files into {out}/"]
+    assert messages == [f"Built 33 files into {out}/", f"Built 33 files into {out}/"]
 
 
 def test_a_broken_change_keeps_the_last_good_site(tmp_path: Path):
@@ -69,7 +69,7 @@ def test_the_command_builds_and_serves(tmp_path: Path):
     )
     try:
         assert process.stdout is not None
-        assert process.stdout.readline() == f"Built 25 files into {out}/\n"
+        assert process.stdout.readline() == f"Built 33 files into {out}/\n"
         line = process.stdout.readline()
         match = re.match(r"Serving .* at (http://127\.0\.0\.1:\d+/) \(Ctrl\+C to stop\)", line)
         assert match, line
