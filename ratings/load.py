@@ -7,9 +7,11 @@ when something is wrong, by composing the document again and walking to the offe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
+import gc
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -28,16 +30,47 @@ Path_ = tuple[str | int, ...]
 MAX_BYTES = 64 * 1024 * 1024
 
 
-class _Loader(_BaseLoader):
-    """Safe loader that refuses duplicate keys and aliases.
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 
-    With PyYAML the last of two equal keys silently wins; and an alias (`*name`) lets a small
-    file expand into an enormous structure ("billion laughs"). Our records need neither.
+
+class _Loader(_BaseLoader):
+    """PyYAML's (C) parser and composer with a small constructor of our own.
+
+    Our records are mappings, lists and plain scalars, so constructing them needs none of
+    PyYAML's generality, which costs most of the loading time of a large file. On the way it
+    refuses what our records never need and a hand-kept file must not have: two equal keys in
+    one mapping (with PyYAML the last silently wins), aliases (`*name`, with which a small file
+    can expand enormously: "billion laughs"), and tags other than the plain ones (which is also
+    what keeps `!!python/object` out).
     """
 
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # Every node is constructed once, unless an alias refers to it again.
-        if node in self.constructed_objects:
+    _resolved: ClassVar[dict[tuple[str, tuple[bool, bool]], str]] = {}
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> Any:
+        # Called by the parser for every scalar: most values repeat (keys, rating words), so
+        # remember each answer rather than run the resolver's regular expressions again.
+        if kind is yaml.ScalarNode and isinstance(value, str):
+            key = (value, (bool(implicit[0]), bool(implicit[1])))
+            tag = self._resolved.get(key)
+            if tag is None:
+                tag = self._resolved[key] = super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        return None if node is None else self._build(node, set())
+
+    def _build(self, node: yaml.Node, seen: set[int]) -> Any:
+        if id(node) in seen:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
@@ -45,23 +78,37 @@ class _Loader(_BaseLoader):
                 "(expected each value written out)",
                 node.start_mark,
             )
-        return super().construct_object(node, deep=deep)
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
-        seen: set[tuple[str, str]] = set()
-        for key_node, _ in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key = (key_node.tag, key_node.value)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"found the key {key_node.value!r} twice (expected each key once)",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag == _STR:
+                return node.value
+            if node.tag in _PLAIN_TAGS:
+                return self.construct_object(node)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            return [self._build(item, seen) for item in node.value]
+        elif isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            out: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = self._build(key_node, seen)
+                if not isinstance(key, Hashable) or isinstance(key, (list, dict)):
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        "found a key that is not a plain value",
+                        key_node.start_mark,
+                    )
+                if key in out:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"found the key {key_node.value!r} twice (expected each key once)",
+                        key_node.start_mark,
+                    )
+                out[key] = self._build(value_node, seen)
+            return out
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
+        )
 
 
 # Dates stay text here: the models parse them, with a located message for 2019-02-30, where
@@ -101,7 +148,8 @@ def parse(text: str, shown: str) -> Any:
     """YAML text to Python values; syntax errors keep the parser's line and column."""
     loader = _Loader(text)
     try:
-        return loader.get_single_data()
+        with gc_paused():
+            return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -132,6 +180,19 @@ _HINTS = (
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building many small objects makes Python's cyclic garbage collector run again and again
+    over all of them (loading time grows faster than the file). They hold no cycles: pause it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Locator:
