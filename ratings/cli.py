@@ -84,6 +84,12 @@ def _load(value: Path | None, strict: bool = False) -> Any:
     return data
 
 
+output_option = click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write to this file (atomically) instead of standard output.",
+)
 strict_option = click.option(
     "--strict", is_flag=True, help="Treat warnings (records that contradict a framework's bands) as errors."
 )
@@ -282,12 +288,7 @@ def stats(data: Path | None) -> None:
     help="CSV only. plain: RFC 4180 UTF-8 for programs; spreadsheet: with a byte-order mark, formulas neutralised.",
 )
 @as_of_option
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+@output_option
 @strict_option
 @_reports_data_errors
 def export(
@@ -415,7 +416,7 @@ def add(data: Path | None, **fields: Any) -> None:
 
 
 @cli.command()
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Write to this file.")
+@output_option
 @_reports_data_errors
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of the data file (for editors that check YAML as it is typed).

@@ -90,19 +90,17 @@ def fields_for(table_name: str, groups: Sequence[Group]) -> list[str]:
 
 def records(frame: pd.DataFrame, fields: Sequence[str], groups: Sequence[Group]) -> list[dict[str, Any]]:
     """Plain rows in a fixed column order, with missing values as None."""
+    from ratings.table import records as plain_records
+
     labels = standard_columns(groups)
     titles = {g.key: g.title for g in groups}
+    columns = [*fields, *(f"rating:{label}" for label in labels), *TAIL_FIELDS]
+    names = [*fields, *labels, *TAIL_FIELDS]
     out = []
-    for row in frame.to_dict("records"):
-        record: dict[str, Any] = {}
-        for field in fields:
-            value = titles[row["group"]] if field == "table" else row.get(field)
-            record[field] = plain(value)
-        for label in labels:
-            record[label] = plain(row.get(f"rating:{label}"))
-        for field in TAIL_FIELDS:
-            record[field] = plain(row.get(field))
-        out.append(record)
+    for row in plain_records(frame):
+        if "table" in fields:
+            row["table"] = titles[row["group"]]
+        out.append({name: row.get(column) for name, column in zip(names, columns, strict=True)})
     return out
 
 
@@ -154,24 +152,30 @@ def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str], flavour: str =
     The spreadsheet flavour starts with a byte-order mark and prefixes with an apostrophe any
     cell that starts with = + - @ tab or carriage return, so that no spreadsheet runs it.
     """
+    fields = list(fields)
+    booleans = [i for i, f in enumerate(fields) if f in BOOLEAN]
+    neutralise = flavour == "spreadsheet"
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        values = [row[f] for f in fields]  # csv writes None as empty, numbers as text
+        for i in booleans:
+            values[i] = "" if values[i] is None else "true" if values[i] else "false"
+        if neutralise:
+            values = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
+        return values
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(fields)
-    neutralise = flavour == "spreadsheet"
-    for row in rows:
-        cells = ["" if row[f] is None else _cell(row[f]) for f in fields]
-        writer.writerow([f"'{c}" if neutralise and c.startswith(FORMULA_STARTS) else c for c in cells])
+    writer.writerows(map(cells, rows))
     return ("\ufeff" if neutralise else "") + buffer.getvalue()
 
 
-def _cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
 def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    """A JSON array, one object a line: readable, and quick to write (the C encoder)."""
+    if not rows:
+        return "[]\n"
+    return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
 
 
 def table_rows(data: Dataset, tables: Tables, table_name: str) -> list[dict[str, Any]]:
@@ -181,15 +185,22 @@ def table_rows(data: Dataset, tables: Tables, table_name: str) -> list[dict[str,
     return records(frame, LEAGUE_FIELDS if table_name == "league" else INSPECTION_FIELDS, tables.groups)
 
 
-def render(data: Dataset, tables: Tables, table_name: str, fmt: str, flavour: str = "plain") -> str:
-    """One table as CSV (either flavour) or JSON text."""
-    rows = table_rows(data, tables, table_name)
+def render(
+    data: Dataset,
+    tables: Tables,
+    table_name: str,
+    fmt: str,
+    flavour: str = "plain",
+    rows: list[dict[str, Any]] | None = None,
+) -> str:
+    """One table as CSV (either flavour) or JSON text; `rows` when already built."""
+    rows = table_rows(data, tables, table_name) if rows is None else rows
     if fmt == "json":
         return to_json(rows)
     return to_csv(rows, fields_for(table_name, tables.groups), flavour)
 
 
-def to_sqlite(data: Dataset, tables: Tables) -> bytes:
+def to_sqlite(data: Dataset, tables: Tables, built: dict[str, list[dict[str, Any]]] | None = None) -> bytes:
     """The three tables in one SQLite database (for sqlite3, Datasette), as bytes."""
     handle, name = tempfile.mkstemp(suffix=".db")
     os.close(handle)
@@ -204,7 +215,7 @@ def to_sqlite(data: Dataset, tables: Tables) -> bytes:
                 primary = ", ".join(f'"{k}"' for k in keys)
                 connection.execute(f'CREATE TABLE "{table_name}" ({columns}, PRIMARY KEY ({primary}))')
                 marks = ", ".join("?" for _ in fields)
-                rows = table_rows(data, tables, table_name)
+                rows = built[table_name] if built else table_rows(data, tables, table_name)
                 connection.executemany(
                     f'INSERT INTO "{table_name}" VALUES ({marks})', [[_sql_value(r[f]) for f in fields] for r in rows]
                 )

@@ -29,6 +29,23 @@ NAV = (
 def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path. Nothing is written here."""
     tables = table.build(data, as_of)
+    files = page_files(data, tables, as_of, site_url)
+    files.update(data_files(data, tables, as_of, site_url))
+    if site_url:
+        urls = sorted(p for p in files if p.endswith(".html") and p != "404.html")
+        sitemap = _environment().get_template("sitemap.xml").render(base=_base(site_url), urls=urls)
+        files["sitemap.xml"] = sitemap.encode("utf-8")
+    static = templates_dir() / "static"
+    for path in sorted(static.rglob("*")):
+        if path.is_file():
+            files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
+    return files
+
+
+def page_files(
+    data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
+) -> dict[str, bytes]:
+    """The HTML pages."""
     site = pages.site_info(data, as_of, __version__)
     env = _environment()
     files: dict[str, bytes] = {}
@@ -53,25 +70,26 @@ def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | Non
     page("standards.html", "standards.html", "Standards", page=pages.standards_page(ctx))
     page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(data))
     page("404.html", "404.html", "Page not found", site_url=site_url)
+    return files
 
+
+def data_files(
+    data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
+) -> dict[str, bytes]:
+    """The downloads (every table in every format), the schema and the feed."""
+    files: dict[str, bytes] = {}
+    rows = {name: export.table_rows(data, tables, name) for name in export.TABLES}  # once, for every format
     for name in export.TABLES:
         stem = export.STEMS[name]
-        files[f"data/{stem}.csv"] = export.render(data, tables, name, "csv").encode("utf-8")
-        files[f"data/{stem}-excel.csv"] = export.render(data, tables, name, "csv", "spreadsheet").encode("utf-8")
-        files[f"data/{stem}.json"] = export.render(data, tables, name, "json").encode("utf-8")
-    files["data/ratings.db"] = export.to_sqlite(data, tables)
+        for suffix, fmt, flavour in (("csv", "csv", "plain"), ("json", "json", "plain")):
+            files[f"data/{stem}.{suffix}"] = export.render(data, tables, name, fmt, flavour, rows[name]).encode("utf-8")
+        excel = export.render(data, tables, name, "csv", "spreadsheet", rows[name])
+        files[f"data/{stem}-excel.csv"] = excel.encode("utf-8")
+    files["data/ratings.db"] = export.to_sqlite(data, tables, rows)
     files["data/datapackage.json"] = export.datapackage(tables).encode("utf-8")
     files["data/ratings.schema.json"] = schema.text().encode("utf-8")
-
-    files["feed.xml"] = _feed(env, data, tables, site, site_url)
-    if site_url:
-        urls = sorted(p for p in files if p.endswith(".html") and p != "404.html")
-        files["sitemap.xml"] = env.get_template("sitemap.xml").render(base=_base(site_url), urls=urls).encode("utf-8")
-
-    static = templates_dir() / "static"
-    for path in sorted(static.rglob("*")):
-        if path.is_file():
-            files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
+    site = pages.site_info(data, as_of, __version__)
+    files["feed.xml"] = _feed(_environment(), data, rows["inspections"], site, site_url)
     return files
 
 
@@ -79,9 +97,11 @@ def _base(site_url: str) -> str:
     return site_url.rstrip("/") + "/"
 
 
-def _feed(env: Environment, data: Dataset, tables: table.Tables, site: pages.Site, site_url: str | None) -> bytes:
+def _feed(
+    env: Environment, data: Dataset, inspections: list[dict[str, Any]], site: pages.Site, site_url: str | None
+) -> bytes:
     """Atom: one entry per inspection, newest first; relative links unless a site URL is given."""
-    records = export.records(tables.inspections, export.INSPECTION_FIELDS, tables.groups)
+    records = list(inspections)
     records.sort(
         key=lambda r: (data.inspections_by_key[r["inspection_id"]].published.latest, r["inspection_id"]), reverse=True
     )

@@ -117,7 +117,7 @@ def test_export_json_to_a_file(runner: CliRunner, small: Path, tmp_path: Path):
         cli, ["export", "--data", str(small), "--table", "inspections", "--format", "json", "--output", str(target)]
     )
     assert (result.exit_code, result.output) == (0, "")
-    assert target.read_text().startswith('[\n  {\n    "inspection_id": "alpha-crc-2018-10-01"')
+    assert target.read_text().startswith('[\n{"inspection_id": "alpha-crc-2018-10-01", ')
 
 
 @pytest.mark.parametrize(

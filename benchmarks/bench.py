@@ -1,0 +1,140 @@
+"""Benchmark: time each stage of the pipeline and the whole build, on synthetic data and the real data.
+
+Prints figures; it passes or fails nothing. Run from the repository root:
+
+    .venv/bin/python benchmarks/bench.py                  # 1,000 and 10,000 providers (5,000 and 50,000 inspections)
+    .venv/bin/python benchmarks/bench.py --providers 200 2000 --repeats 5
+
+Each size is generated in the real YAML format (about five inspections per provider), then:
+- stages in this process (load = read + YAML parse; validate; rank; render pages; export data files),
+  each the median of --repeats runs;
+- `ratings build` as a separate process: median wall time and peak resident memory (RSS);
+- on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
+  the same process spends importing its libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ratings.load import Locator, parse, read_text  # noqa: E402
+from ratings.site import data_files, page_files  # noqa: E402
+from ratings.synthetic import dataset  # noqa: E402
+from ratings.table import build  # noqa: E402
+from ratings.validate import validate  # noqa: E402
+
+
+def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+# Runs a command and prints its peak RSS: a process's "children" figure covers all it ever
+# waited for, so each measured command gets a fresh parent of its own.
+_MEASURE = (
+    "import resource, subprocess, sys; "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def run(args: list[str], cwd: Path, repeats: int) -> tuple[float, int]:
+    """Median wall time of a command, and its peak RSS in MiB (the largest over the runs)."""
+    times, peak = [], 0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", _MEASURE, *args], cwd=cwd, check=True, capture_output=True, text=True
+        )
+        times.append(time.perf_counter() - started)
+        peak = max(peak, int(done.stdout.strip() or 0))
+    return statistics.median(times), peak // 1024
+
+
+def stages(path: Path, repeats: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    figures["load"], text_raw = median_time(
+        lambda: (lambda t: (t, parse(t, str(path))))(read_text(path, str(path))), repeats
+    )
+    text, raw = text_raw
+    figures["validate"], data = median_time(lambda: validate(raw, Locator(text), str(path)), repeats)
+    figures["rank"], tables = median_time(lambda: build(data), repeats)
+    figures["render"], _ = median_time(lambda: page_files(data, tables), repeats)
+    figures["export"], _ = median_time(lambda: data_files(data, tables), repeats)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--providers", type=int, nargs="+", default=[1000, 10000], help="sizes, in providers")
+    parser.add_argument("--per-provider", type=int, default=5, help="inspections per provider")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per figure (the median is shown)")
+    options = parser.parse_args()
+    python = sys.executable
+
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"Machine: {machine}, {platform.platform()}")
+    print()
+    header = (
+        f"{'inspections':>11} {'load':>7} {'validate':>8} {'rank':>7} {'render':>7} {'export':>7} "
+        f"{'build (process)':>16} {'peak RSS':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    builds: list[tuple[int, float]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        for providers in options.providers:
+            path = work / f"data-{providers}.yaml"
+            path.write_text(dataset(providers, options.per_provider), encoding="utf-8")
+            inspections = providers * options.per_provider
+            f = stages(path, options.repeats)
+            wall, peak = run(
+                [python, "-m", "ratings", "build", "--data", str(path), "--out", str(work / "site")],
+                work,
+                options.repeats,
+            )
+            builds.append((inspections, wall))
+            print(
+                f"{inspections:>11,} {f['load']:>6.2f}s {f['validate']:>7.2f}s {f['rank']:>6.2f}s {f['render']:>6.2f}s "
+                f"{f['export']:>6.2f}s {wall:>15.2f}s {peak:>6} MiB"
+            )
+        for (small_n, small_t), (large_n, large_t) in itertools.pairwise(builds):
+            print(f"Scaling: {large_n / small_n:.0f} times the data took {large_t / small_t:.1f} times as long.")
+
+        print()
+        real = ROOT / "data" / "ratings.yaml"
+        help_time, _ = run([python, "-m", "ratings", "--help"], work, options.repeats * 3)
+        validate_time, _ = run([python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
+        build_time, build_peak = run(
+            [python, "-m", "ratings", "build", "--data", str(real), "--out", str(work / "real")], work, options.repeats
+        )
+        imports = "import ratings.cli, ratings.site, ratings.validate, pandas, jinja2, pydantic, yaml, click"
+        import_time, _ = run([python, "-c", imports], work, options.repeats * 3)
+        print(f"Real data: `ratings --help` {help_time * 1000:.0f} ms; `ratings validate` {validate_time:.2f} s")
+        print(
+            f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
+            f"{import_time:.2f} s and the work {build_time - import_time:.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
