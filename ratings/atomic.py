@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 # Written into every built folder: a folder without it is never replaced (it may be someone's
@@ -55,21 +57,26 @@ def unsafe_target(out: Path, data: Path | None = None) -> str | None:
     return None
 
 
-def replace_dir(files: dict[str, bytes], out: Path) -> None:
+def replace_dir(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out: Path) -> int:
     """Write every file into a folder beside `out`, then swap it in for `out` in one step.
 
-    A build that fails or is killed at any point leaves `out` as it was: the swap is a single
-    rename (an atomic exchange where the system offers one).
+    `files` may be a mapping or a stream of (path, content) pairs: a stream is written as it
+    comes, so a large site need not be held in memory whole. A build that fails or is killed at
+    any point leaves `out` as it was: the swap is a single rename (an atomic exchange where the
+    system offers one). Returns the number of files written (the marker not counted).
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    count = 0
     try:
-        for relative, content in sorted({**files, MARKER: MARKER_TEXT}.items()):
+        pairs = sorted(files.items()) if isinstance(files, Mapping) else files
+        for relative, content in itertools.chain(pairs, [(MARKER, MARKER_TEXT)]):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+            count += 1
         os.chmod(staging, 0o755)
         if not out.exists():
             staging.rename(out)
@@ -80,6 +87,7 @@ def replace_dir(files: dict[str, bytes], out: Path) -> None:
             staging = retired  # removed below
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return count - 1
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -48,18 +48,18 @@ class Preview:
 
     def build(self) -> bool:
         from ratings.atomic import replace_dir
-        from ratings.site import build_files
+        from ratings.site import iter_files
         from ratings.validate import load_dataset
 
         try:
-            files = build_files(load_dataset(self.data_path, self.shown), self.as_of)
+            data = load_dataset(self.data_path, self.shown)
         except DataError as exc:
             for problem in exc.problems:
                 self.report(str(problem))
             self.report("Not rebuilt: the previous site is still served.")
             return False
-        replace_dir(files, self.out)
-        self.report(f"Built {len(files)} files into {self.out}/")
+        count = replace_dir(iter_files(data, self.as_of), self.out)
+        self.report(f"Built {count} files into {self.out}/")
         return True
 
     def poll(self) -> bool:

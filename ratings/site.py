@@ -8,6 +8,7 @@ use absolute addresses, and only when a site URL is given.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ratings import __version__, export, pages, schema, table
@@ -28,49 +29,55 @@ NAV = (
 
 def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path. Nothing is written here."""
+    return dict(iter_files(data, as_of, site_url))
+
+
+def iter_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every file of the site as (relative path, content), made one after another, so that a
+    large site can be written as it is made instead of held in memory whole."""
     tables = table.build(data, as_of)
-    files = page_files(data, tables, as_of, site_url)
-    files.update(data_files(data, tables, as_of, site_url))
+    pages_made: list[str] = []
+    for name, content in page_files(data, tables, as_of, site_url):
+        pages_made.append(name)
+        yield name, content
+    yield from data_files(data, tables, as_of, site_url).items()
     if site_url:
-        urls = sorted(p for p in files if p.endswith(".html") and p != "404.html")
+        urls = sorted(p for p in pages_made if p != "404.html")
         sitemap = _environment().get_template("sitemap.xml").render(base=_base(site_url), urls=urls)
-        files["sitemap.xml"] = sitemap.encode("utf-8")
+        yield "sitemap.xml", sitemap.encode("utf-8")
     static = templates_dir() / "static"
     for path in sorted(static.rglob("*")):
         if path.is_file():
-            files[f"static/{path.relative_to(static).as_posix()}"] = path.read_bytes()
-    return files
+            yield f"static/{path.relative_to(static).as_posix()}", path.read_bytes()
 
 
 def page_files(
     data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
-) -> dict[str, bytes]:
-    """The HTML pages."""
+) -> Iterator[tuple[str, bytes]]:
+    """The HTML pages, one at a time."""
     site = pages.site_info(data, as_of, __version__)
     env = _environment()
-    files: dict[str, bytes] = {}
 
-    def page(path: str, template: str, title: str, **context: Any) -> None:
+    def page(path: str, template: str, title: str, **context: Any) -> tuple[str, bytes]:
         root = "../" * path.count("/")
         html = env.get_template(template).render(site=site, root=root, path=path, title=title, nav=NAV, **context)
-        files[path] = html.encode("utf-8")
+        return path, html.encode("utf-8")
 
     ctx = pages.Context(data, tables, site)
-    page("index.html", "index.html", "League table", page=pages.index_page(ctx))
+    yield page("index.html", "index.html", "League table", page=pages.index_page(ctx))
     for provider in pages.provider_pages(ctx):
-        page(pages.provider_href(provider.id), "provider.html", provider.name, page=provider)
+        yield page(pages.provider_href(provider.id), "provider.html", provider.name, page=provider)
     owners = pages.owner_pages(ctx)
-    page("owners/index.html", "owners.html", "Owners", page=owners)
+    yield page("owners/index.html", "owners.html", "Owners", page=owners)
     for owner in owners.owners:
-        page(pages.owner_href(owner.id), "owner.html", owner.name, page=owner)
+        yield page(pages.owner_href(owner.id), "owner.html", owner.name, page=owner)
     areas = pages.area_pages(ctx)
-    page("areas/index.html", "areas.html", "Areas", areas=areas)
+    yield page("areas/index.html", "areas.html", "Areas", areas=areas)
     for area in areas:
-        page(pages.area_href(area.name), "area.html", area.name, page=area)
-    page("standards.html", "standards.html", "Standards", page=pages.standards_page(ctx))
-    page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(data))
-    page("404.html", "404.html", "Page not found", site_url=site_url)
-    return files
+        yield page(pages.area_href(area.name), "area.html", area.name, page=area)
+    yield page("standards.html", "standards.html", "Standards", page=pages.standards_page(ctx))
+    yield page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(data))
+    yield page("404.html", "404.html", "Page not found", site_url=site_url)
 
 
 def data_files(
