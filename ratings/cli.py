@@ -84,6 +84,12 @@ def _load(value: Path | None, strict: bool = False) -> Any:
     return data
 
 
+def out_option(help_text: str) -> Callable[[F], F]:
+    return click.option(
+        "--out", type=click.Path(path_type=Path), default=Path("site"), show_default=True, help=help_text
+    )
+
+
 output_option = click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -137,13 +143,7 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @data_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("site"),
-    show_default=True,
-    help="Folder to write the site into (replaced whole).",
-)
+@out_option("Folder to write the site into (replaced whole; only an earlier build or an empty folder).")
 @as_of_option
 @click.option(
     "--site-url",
@@ -177,13 +177,7 @@ def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str
 
 @cli.command()
 @data_option
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("site"),
-    show_default=True,
-    help="Folder to build into and serve.",
-)
+@out_option("Folder to build into and serve.")
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
