@@ -6,7 +6,6 @@ when something is wrong, by composing the document again and walking to the offe
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
@@ -234,7 +233,3 @@ def _child(node: yaml.Node, step: str | int) -> tuple[yaml.Node | None, yaml.Nod
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
                 return value_node, key_node
     return None, None
-
-
-def is_date(value: Any) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)

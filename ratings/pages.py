@@ -118,7 +118,6 @@ class RatingsTable:
     rows: tuple[Row, ...]
     max_score: int
     standards: int
-    ranked: bool = True
 
     @property
     def recorded(self) -> int:
@@ -323,7 +322,6 @@ def provider_pages(ctx: Context) -> list[ProviderPage]:
             rows=rows,
             max_score=max(maxima) if maxima else 0,
             standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
-            ranked=False,
         )
         owners = tuple(
             Ownership(
@@ -405,7 +403,6 @@ def owner_pages(ctx: Context) -> OwnersIndex:
             rows=rows,
             max_score=max((data.framework(f).max_score for f in frameworks), default=0),
             standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
-            ranked=False,
         )
         pages.append(OwnerPage(owner.id, owner.name, owner.notes or "", providers, table.tally(records), inspections))
     chart = charts.stacked_bars(

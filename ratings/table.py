@@ -149,14 +149,12 @@ def _scores(framework: Framework, inspection: Inspection) -> dict[str, object]:
     }
 
 
-def latest(frame: pd.DataFrame, as_of: dt.date | None) -> pd.DataFrame:
-    """Each provider's latest inspection published on or before `as_of`.
+def latest(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each provider's latest inspection in `frame` (`build` has already applied any as-of date).
 
     An inspection that ended without an overall rating does not displace the provider's
     previous rating: the league shows the latest inspection that produced one, where any did.
     """
-    if as_of is not None:
-        frame = frame[frame["published_last_day"] <= as_of]
     if frame.empty:
         return frame
     rated = frame["overall"].isin(RATINGS)
@@ -228,7 +226,7 @@ def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
         if frame.empty
         else frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
     )
-    return Tables(groups(data), by_date, rank(latest(frame, None)))
+    return Tables(groups(data), by_date, rank(latest(frame)))
 
 
 @dataclass(frozen=True)
