@@ -204,9 +204,9 @@ def serve(data: Path | None, out: Path, port: int, as_of: dt.datetime | None) ->
 
     path, shown = _data_path(data)
     _check_out(out, path)
-    _load(data)  # bad data at the start: report every problem and exit 1, as build does
+    dataset = _load(data)  # bad data at the start: every problem reported, exit 1, as build does
     preview = Preview(path, shown, out, _day(as_of), [path, templates_dir()], click.echo)
-    preview.build()
+    preview.build(dataset)
     server = make_server(out, port)
     click.echo(f"Serving {out}/ at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C to stop)")
     threading.Thread(target=preview.watch_forever, daemon=True).start()

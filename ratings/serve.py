@@ -13,6 +13,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from ratings.errors import DataError
+from ratings.models import Dataset
 
 
 def snapshot(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
@@ -46,13 +47,14 @@ class Preview:
         self._state = snapshot(watch)
         self._stop = threading.Event()
 
-    def build(self) -> bool:
+    def build(self, data: Dataset | None = None) -> bool:
+        """Build from `data` when already loaded, else from the file; False if the data is bad."""
         from ratings.atomic import replace_dir
         from ratings.site import iter_files
         from ratings.validate import load_dataset
 
         try:
-            data = load_dataset(self.data_path, self.shown)
+            data = data if data is not None else load_dataset(self.data_path, self.shown)
         except DataError as exc:
             for problem in exc.problems:
                 self.report(str(problem))
