@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ratings import charts, export, table
-from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, PartialDate, Provider, parse_partial_date
+from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
 if TYPE_CHECKING:
     pass
@@ -141,8 +141,8 @@ class Site:
 def site_info(data: Dataset, as_of: dt.date | None, version: str) -> Site:
     as_at = table.ratings_as_at(data, as_of)
     return Site(
-        as_at=PartialDate(as_at.year, as_at.month, as_at.day).human() if as_at else "no ratings yet",
-        as_at_iso=as_at.isoformat() if as_at else "",
+        as_at=as_at.human() if as_at else "no ratings yet",
+        as_at_iso=as_at.iso() if as_at else "",
         as_of_given=as_of is not None,
         version=version,
     )

@@ -18,7 +18,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Inspection
+from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Inspection, PartialDate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,12 +199,13 @@ def _ranks(keyed: pd.DataFrame) -> list[int]:
     return ranks
 
 
-def ratings_as_at(data: Dataset, as_of: dt.date | None) -> dt.date | None:
-    """The date a table speaks for: the given date, else the latest publication in the data."""
+def ratings_as_at(data: Dataset, as_of: dt.date | None) -> PartialDate | None:
+    """The date a table speaks for: the given date, else the latest publication in the data, as
+    precisely as it is known (a report known only as "2025" makes it "2025", not 31 December)."""
     if as_of is not None:
-        return as_of
-    dates = [i.published.latest for i in data.inspections]
-    return max(dates) if dates else None
+        return PartialDate(as_of.year, as_of.month, as_of.day)
+    dates = [i.published for i in data.inspections]
+    return max(dates, key=lambda d: (d.latest, d.earliest)) if dates else None
 
 
 @dataclass(frozen=True)

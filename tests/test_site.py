@@ -237,3 +237,11 @@ def test_write_file_replaces_whole(tmp_path: Path):
     atomic.write_file(target, b"new")
     assert target.read_bytes() == b"new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_as_at_is_as_precise_as_the_latest_publication(tmp_path: Path, small: Path):
+    # The latest report is known only to the year: the page must not claim 31 December.
+    path = tmp_path / "x.yaml"
+    path.write_text(small.read_text().replace("published: 2022-01-10", "published: 2022"))
+    html = build_files(load_dataset(path))["index.html"].decode()
+    assert 'Ratings as at <time datetime="2022">2022</time> (the latest publication in the data).' in html
