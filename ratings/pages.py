@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -305,10 +305,10 @@ class ProviderPage:
     league_row: Row | None
 
 
-def provider_pages(ctx: Context) -> list[ProviderPage]:
+def provider_pages(ctx: Context) -> Iterator[ProviderPage]:
+    """One page's worth at a time: a large dataset's pages need not all be held at once."""
     data, tables = ctx.data, ctx.tables
     latest = {r.provider_id: r for t in ctx.league_tables for r in t.rows}
-    pages = []
     for provider in data.providers:
         records = ctx.by_provider.get(provider.id, [])
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
@@ -332,21 +332,18 @@ def provider_pages(ctx: Context) -> list[ProviderPage]:
             )
             for o in provider.owners
         )
-        pages.append(
-            ProviderPage(
-                provider.id,
-                provider.name,
-                provider.type,
-                provider.area,
-                area_href(provider.area),
-                owners,
-                provider.notes or "",
-                tuple(provider.sources),
-                history,
-                latest.get(provider.id),
-            )
+        yield ProviderPage(
+            provider.id,
+            provider.name,
+            provider.type,
+            provider.area,
+            area_href(provider.area),
+            owners,
+            provider.notes or "",
+            tuple(provider.sources),
+            history,
+            latest.get(provider.id),
         )
-    return pages
 
 
 def _columns_for(groups: list[table.Group], framework_ids: list[str]) -> tuple[table.Column, ...]:
