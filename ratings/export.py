@@ -130,22 +130,6 @@ def rating_records(data: Dataset, tables: Tables) -> list[dict[str, Any]]:
     return out
 
 
-def plain(value: Any) -> Any:
-    """pandas' missing values and numpy scalars to plain Python."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str], flavour: str = "plain") -> str:
     """CSV with CRLF line ends, booleans as true/false, missing values empty.
 

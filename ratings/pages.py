@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ratings import charts, export, table
+from ratings import charts, table
 from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
 if TYPE_CHECKING:
@@ -186,6 +186,7 @@ class Context:
 def make_row(
     row: dict[str, Any], columns: Iterable[table.Column], data: Dataset, movement: table.Movement | None = None
 ) -> Row:
+    """One table row from a plain record of `table.records` (missing values already None)."""
     framework = data.framework(str(row["framework"]))
     cells = tuple(_cell(row, column, framework) for column in columns)
     overall = str(row["overall"])
@@ -202,7 +203,7 @@ def make_row(
     # Partial scores are not comparable: they sort below every known score.
     score_sort = float(row["score"]) if row["score"] is not None else -1.0
     inspection = data.inspections_by_key.get(str(row["inspection_id"]))
-    owner_id = export.plain(row["owner_id"])
+    owner_id = row["owner_id"]
     published = parse_partial_date(row["published"])
     return Row(
         rank_label=str(row.get("rank_label", "")),
@@ -210,14 +211,14 @@ def make_row(
         provider=str(row["provider"]),
         provider_id=str(row["provider_id"]),
         type=str(row["type"]),
-        owner=export.plain(row["owner"]) or table.NOT_RECORDED,
+        owner=row["owner"] or table.NOT_RECORDED,
         owner_id=owner_id,
         area=str(row["area"]),
         published=published.human(),
         published_iso=published.iso(),
         published_sort=published.earliest.isoformat(),
         programme=(inspection.programme if inspection and inspection.programme else ""),
-        fieldwork=parse_partial_date(row["fieldwork"]).human() if export.plain(row["fieldwork"]) else "",
+        fieldwork=parse_partial_date(row["fieldwork"]).human() if row["fieldwork"] else "",
         framework=framework.name,
         overall=overall,
         overall_css=RATING_CLASS[overall],
@@ -228,7 +229,7 @@ def make_row(
         standards_recorded=int(row["standards_recorded"]),
         standards=int(row["standards"]),
         cells=cells,
-        report_url=export.plain(row["report_url"]),
+        report_url=row["report_url"],
         sources=tuple(str(row["sources"]).split()),
         notes=(inspection.notes or "") if inspection else "",
         inspection_id=str(row["inspection_id"]),
@@ -237,7 +238,7 @@ def make_row(
 
 
 def _cell(row: dict[str, Any], column: table.Column, framework: Framework) -> Cell:
-    word = export.plain(row.get(f"rating:{column.label}"))
+    word = row.get(f"rating:{column.label}")
     if word is None:
         return Cell("n/a", "not-applicable", NOT_APPLICABLE_SORT, column.label)
     return Cell(str(word), RATING_CLASS[str(word)], RATING_SORT[str(word)], column.label)

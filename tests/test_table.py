@@ -4,16 +4,14 @@ import datetime as dt
 from pathlib import Path
 
 from ratings import table
-from ratings.export import plain
 from ratings.validate import load_dataset
 
 from .conftest import small_with
 
 
 def league_rows(path: Path, as_of: dt.date | None = None) -> list[tuple[object, ...]]:
-    league = table.build(load_dataset(path), as_of).league
-    columns = ["rank_label", "provider", "overall", "score", "published"]
-    return [tuple(plain(v) for v in row) for row in league[columns].itertuples(index=False, name=None)]
+    league = table.records(table.build(load_dataset(path), as_of).league)
+    return [(r["rank_label"], r["provider"], r["overall"], r["score"], r["published"]) for r in league]
 
 
 def test_league_order_ties_and_groups(small: Path):
