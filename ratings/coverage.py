@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ratings.models import Dataset
+from ratings.models import Dataset, Inspection
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,12 @@ class Coverage:
 
 def coverage(data: Dataset) -> tuple[list[Coverage], Coverage]:
     """One line per provider with inspections (data-file order), and the total."""
+    by_provider: dict[str, list[Inspection]] = {}
+    for inspection in data.inspections:  # one pass: a filter per provider would be quadratic
+        by_provider.setdefault(inspection.provider, []).append(inspection)
     rows = []
     for provider in data.providers:
-        inspections = [i for i in data.inspections if i.provider == provider.id]
+        inspections = by_provider.get(provider.id, [])
         if not inspections:
             continue
         rows.append(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ratings import charts, table
+from ratings.coverage import coverage
 from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
 if TYPE_CHECKING:
@@ -499,6 +500,5 @@ class MethodologyPage:
 
 def methodology_page(data: Dataset) -> MethodologyPage:
     sources = {s for i in data.inspections for s in i.sources}
-    recorded = sum(1 for i in data.inspections for v in i.ratings.values() if v is not None)
-    possible = sum(len(data.framework(i.framework).standards) for i in data.inspections)
-    return MethodologyPage(tuple(data.frameworks), len(sources), len(data.inspections), recorded, possible)
+    _, total = coverage(data)
+    return MethodologyPage(tuple(data.frameworks), len(sources), total.inspections, total.recorded, total.possible)
