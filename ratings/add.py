@@ -29,11 +29,11 @@ except ImportError:  # pragma: no cover
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-def add_inspection(path: Path, shown: str, record: dict[str, Any]) -> tuple[Dataset, int]:
-    """Insert `record` under inspections:, validate everything, write. Returns the data and the
-    (1-based) line where the record starts. Raises DataError and leaves the file untouched."""
+def add_inspection(path: Path, shown: str, record: dict[str, Any], current: Dataset) -> tuple[Dataset, int]:
+    """Insert `record` under inspections:, validate everything, write. `current` is the file's
+    data as already validated. Returns the data and the (1-based) line where the record starts.
+    Raises DataError and leaves the file untouched."""
     text = read_text(path, shown)
-    current = validate(parse(text, shown), Locator(text), shown)
     position, indent = _insertion_point(text, shown)
     block = render_record(record, current, indent)
     before = text[:position]

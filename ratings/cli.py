@@ -403,7 +403,7 @@ def add(data: Path | None, **fields: Any) -> None:
     record["ratings"] = _split_rating(fields["ratings"])
     sources = list(fields["sources"]) or [click.prompt("Source URL")]
     record["sources"] = sources
-    result, line = add_inspection(path, shown, record)
+    result, line = add_inspection(path, shown, record, current)
     key = result.inspections[-1].key
     click.echo(f"Added inspection {key} to {shown} at line {line}.")
 
