@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ratings.models import NOT_RATED, RATINGS
+from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS
 
-NOT_RECORDED = "not recorded"  # table.NOT_RECORDED; repeated to keep this module free of pandas
 ORDER = (*RATINGS, NOT_RATED, NOT_RECORDED)
+# The CSS class of each rating word: pages and charts share it.
 CSS = {
     "Outstanding": "outstanding",
     "Good": "good",

@@ -24,8 +24,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ratings.models import RATINGS, Dataset
-from ratings.table import NOT_RECORDED, Group, Tables
+from ratings.models import NOT_RECORDED, RATINGS, Dataset
+from ratings.table import Group, Tables
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -33,6 +33,9 @@ Rating = Literal["Outstanding", "Good", "Requires improvement", "Inadequate"]
 NOT_RATED: Final = "not rated"
 Overall = Literal["Outstanding", "Good", "Requires improvement", "Inadequate", "not rated"]
 
+# What tables and exports show where no source we found states a rating (never guessed).
+NOT_RECORDED: Final = "not recorded"
+
 ProviderType = Literal["CRC", "NPS", "PDU", "region"]
 PROVIDER_TYPES: Final = ("CRC", "NPS", "PDU", "region")
 

@@ -14,19 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from ratings import charts, table
 from ratings.coverage import coverage
-from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Provider, parse_partial_date
+from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
 if TYPE_CHECKING:
     pass
 
-RATING_CLASS = {
-    "Outstanding": "outstanding",
-    "Good": "good",
-    "Requires improvement": "requires-improvement",
-    "Inadequate": "inadequate",
-    NOT_RATED: "not-rated",
-    table.NOT_RECORDED: "not-recorded",
-}
+RATING_CLASS = charts.CSS
 # Sort keys for the table script: ratings sort in rating order, not alphabetically.
 RATING_SORT = {
     "Outstanding": 3,
@@ -34,7 +27,7 @@ RATING_SORT = {
     "Requires improvement": 1,
     "Inadequate": 0,
     NOT_RATED: -1,
-    table.NOT_RECORDED: -2,
+    NOT_RECORDED: -2,
 }
 NOT_APPLICABLE_SORT = -3
 
@@ -212,7 +205,7 @@ def make_row(
         provider=str(row["provider"]),
         provider_id=str(row["provider_id"]),
         type=str(row["type"]),
-        owner=row["owner"] or table.NOT_RECORDED,
+        owner=row["owner"] or NOT_RECORDED,
         owner_id=owner_id,
         area=str(row["area"]),
         published=published.human(),
@@ -469,16 +462,14 @@ def standards_page(ctx: Context) -> StandardsPage:
             recorded = sum(counts[w] for w in RATINGS)
             total_points = sum(points[w] * counts[w] for w in RATINGS)
             average = round(total_points / recorded, 2) if recorded else None
-            items.append(
-                StandardSummary(column.label, counts, recorded, recorded + counts[table.NOT_RECORDED], average)
-            )
+            items.append(StandardSummary(column.label, counts, recorded, recorded + counts[NOT_RECORDED], average))
         # Weakest first; standards with nothing recorded last, in framework order.
         items.sort(key=lambda s: (s.average is None, s.average if s.average is not None else 0))
         summaries.append((group.title, tuple(items)))
     by_programme: dict[str, dict[str, int]] = {}
     for inspection in data.inspections:
         name = inspection.programme or "other"
-        word = inspection.overall or table.NOT_RECORDED
+        word = inspection.overall or NOT_RECORDED
         counts = by_programme.setdefault(name, {})
         counts[word] = counts.get(word, 0) + 1
     chart = charts.stacked_bars("Overall ratings by inspection programme", sorted(by_programme.items()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ratings import export
-from ratings.table import NOT_RECORDED, Tables
+from ratings.models import NOT_RECORDED
+from ratings.table import Tables
 
 ABBREVIATIONS = {
     "Outstanding": "O",

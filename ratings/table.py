@@ -18,12 +18,11 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ratings.models import NOT_RATED, RATINGS, Dataset, Framework, Inspection, PartialDate
+from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Inspection, PartialDate
 
 if TYPE_CHECKING:
     import pandas as pd
 
-NOT_RECORDED = "not recorded"
 # Order of overall ratings in a league: the four words, then "not rated", then not recorded.
 OVERALL_ORDER = {**{r: i for i, r in enumerate(RATINGS)}, NOT_RATED: len(RATINGS), NOT_RECORDED: len(RATINGS) + 1}
 
