@@ -25,7 +25,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ratings.models import NOT_RECORDED, RATINGS, Dataset
-from ratings.table import Group, Tables
+from ratings.table import Group, Tables, build
+from ratings.table import records as plain_records
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,8 +91,6 @@ def fields_for(table_name: str, groups: Sequence[Group]) -> list[str]:
 
 def records(frame: pd.DataFrame, fields: Sequence[str], groups: Sequence[Group]) -> list[dict[str, Any]]:
     """Plain rows in a fixed column order, with missing values as None."""
-    from ratings.table import records as plain_records
-
     labels = standard_columns(groups)
     titles = {g.key: g.title for g in groups}
     columns = [*fields, *(f"rating:{label}" for label in labels), *TAIL_FIELDS]
@@ -286,13 +285,9 @@ def datapackage(tables: Tables) -> str:
 
 def export_table(data: Dataset, table_name: str, fmt: str, as_of: dt.date | None = None, flavour: str = "plain") -> str:
     """What `ratings export` writes for CSV and JSON: one table as text."""
-    from ratings import table
-
-    return render(data, table.build(data, as_of), table_name, fmt, flavour)
+    return render(data, build(data, as_of), table_name, fmt, flavour)
 
 
 def export_sqlite(data: Dataset, as_of: dt.date | None = None) -> bytes:
     """What `ratings export --format sqlite` writes: every table in one database."""
-    from ratings import table
-
-    return to_sqlite(data, table.build(data, as_of))
+    return to_sqlite(data, build(data, as_of))
