@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: site test lint clean browser-setup
+.PHONY: site test lint clean browser-setup golden
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "probation-ratings needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -33,6 +33,10 @@ test: $(STAMP)
 browser-setup:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 	@test -f $(AXE) || npm install --silent --no-save --no-package-lock --prefix .cache/axe axe-core@4
+
+## Rewrite tests/golden/ after an intended change to the output (then review the diff)
+golden: $(STAMP)
+	$(BIN)/python -m tests.golden
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
