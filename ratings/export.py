@@ -22,14 +22,10 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ratings.models import NOT_RECORDED, RATINGS, Dataset
 from ratings.table import Group, Tables, build
-from ratings.table import records as plain_records
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 TABLES = ("league", "inspections", "ratings")
 FORMATS = ("csv", "json", "sqlite")
@@ -89,24 +85,24 @@ def fields_for(table_name: str, groups: Sequence[Group]) -> list[str]:
     return [*base, *standard_columns(groups), *TAIL_FIELDS]
 
 
-def records(frame: pd.DataFrame, fields: Sequence[str], groups: Sequence[Group]) -> list[dict[str, Any]]:
+def records(rows: Iterable[dict[str, Any]], fields: Sequence[str], groups: Sequence[Group]) -> list[dict[str, Any]]:
     """Plain rows in a fixed column order, with missing values as None."""
     labels = standard_columns(groups)
     titles = {g.key: g.title for g in groups}
     columns = [*fields, *(f"rating:{label}" for label in labels), *TAIL_FIELDS]
     names = [*fields, *labels, *TAIL_FIELDS]
     out = []
-    for row in plain_records(frame):
-        if "table" in fields:
-            row["table"] = titles[row["group"]]
+    for row in rows:
         out.append({name: row.get(column) for name, column in zip(names, columns, strict=True)})
+        if "table" in fields:
+            out[-1]["table"] = titles[row["group"]]
     return out
 
 
 def rating_records(data: Dataset, tables: Tables) -> list[dict[str, Any]]:
     """The long table: one row per inspection (by date) and standard of its framework."""
     out = []
-    for row in records(tables.inspections, INSPECTION_FIELDS, tables.groups):
+    for row in records(tables.inspection_rows, INSPECTION_FIELDS, tables.groups):
         inspection = data.inspections_by_key[row["inspection_id"]]
         framework = data.framework(inspection.framework)
         for standard in framework.standards:
@@ -164,8 +160,8 @@ def to_json(rows: list[dict[str, Any]]) -> str:
 def table_rows(data: Dataset, tables: Tables, table_name: str) -> list[dict[str, Any]]:
     if table_name == "ratings":
         return rating_records(data, tables)
-    frame = tables.league if table_name == "league" else tables.inspections
-    return records(frame, LEAGUE_FIELDS if table_name == "league" else INSPECTION_FIELDS, tables.groups)
+    rows = tables.league_rows if table_name == "league" else tables.inspection_rows
+    return records(rows, LEAGUE_FIELDS if table_name == "league" else INSPECTION_FIELDS, tables.groups)
 
 
 def render(

@@ -147,8 +147,8 @@ class Context:
 
     def __init__(self, data: Dataset, tables: table.Tables, site: Site) -> None:
         self.data, self.tables, self.site = data, tables, site
-        self.inspections = table.records(tables.inspections)  # by publication date
-        self.league = table.records(tables.league)  # in league order
+        self.inspections = tables.inspection_rows  # by publication date
+        self.league = tables.league_rows  # in league order
         self.by_provider: dict[str, list[dict[str, Any]]] = {}
         self.by_owner: dict[str, list[dict[str, Any]]] = {}
         for record in self.inspections:
@@ -180,7 +180,7 @@ class Context:
 def make_row(
     row: dict[str, Any], columns: Iterable[table.Column], data: Dataset, movement: table.Movement | None = None
 ) -> Row:
-    """One table row from a plain record of `table.records` (missing values already None)."""
+    """One table row from a plain row of `table.build` (a standard not in its framework: no key)."""
     framework = data.framework(str(row["framework"]))
     cells = tuple(_cell(row, column, framework) for column in columns)
     overall = str(row["overall"])

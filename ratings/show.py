@@ -27,7 +27,7 @@ def render(tables: Tables, provider_type: str | None = None, width: int = 100) -
     for group in tables.groups:
         rows = [
             r
-            for r in export.records(tables.league, export.LEAGUE_FIELDS, tables.groups)
+            for r in export.records(tables.league_rows, export.LEAGUE_FIELDS, tables.groups)
             if r["table"] == group.title and (provider_type is None or r["type"] == provider_type)
         ]
         if not rows:

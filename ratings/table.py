@@ -1,6 +1,6 @@
 """Stage 3: points, scores and ranks, with pandas.
 
-One row per inspection (`inspections_frame`), then the league: each provider's latest rated
+One row per inspection (`inspection_rows`, and as a frame), then the league: each provider's latest rated
 inspection as of a date, ranked within a group of frameworks whose scores are comparable
 (same number of standards, same maximum). Templates and exports get plain rows from here.
 
@@ -83,17 +83,15 @@ def group_of(all_groups: list[Group], framework_id: str) -> Group:
     return next(g for g in all_groups if any(f.id == framework_id for f in g.frameworks))
 
 
-def inspections_frame(data: Dataset) -> pd.DataFrame:
-    """One row per inspection with everything the pages and exports show."""
-    import pandas as pd
-
+def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
+    """One plain row per inspection, in data-file order, with everything the pages and exports show."""
     all_groups = groups(data)
+    group_keys = {f.id: g.key for g in all_groups for f in g.frameworks}
     rows = []
     for inspection in data.inspections:
         framework = data.framework(inspection.framework)
         provider = data.provider(inspection.provider)
         owner = data.owner_at(inspection)
-        group = group_of(all_groups, framework.id)
         row = {
             "inspection_id": inspection.key,
             "provider_id": provider.id,
@@ -103,7 +101,7 @@ def inspections_frame(data: Dataset) -> pd.DataFrame:
             "owner_id": owner,
             "owner": data.owner_name(owner),
             "framework": framework.id,
-            "group": group.key,
+            "group": group_keys[framework.id],
             "published": inspection.published.iso(),
             "published_last_day": inspection.published.latest,
             "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
@@ -112,16 +110,23 @@ def inspections_frame(data: Dataset) -> pd.DataFrame:
             "sources": " ".join(inspection.sources),
             **_scores(framework, inspection),
         }
-        # "not recorded" for a standard of this framework with no rating; no value at all
-        # (NaN once in a frame) for a standard that is not part of this framework.
+        # "not recorded" for a standard of this framework with no rating; no key at all (NaN
+        # once in a frame, None from `row.get`) for a standard that is not part of this framework.
         for standard in framework.standards:
             row[f"rating:{standard.label}"] = inspection.ratings.get(standard.key) or NOT_RECORDED
         rows.append(row)
+    return rows
+
+
+def inspections_frame(data: Dataset, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """The rows as a frame, indexed by their position in `rows` (so ranked frames map back to rows)."""
+    import pandas as pd
+
+    rows = inspection_rows(data) if rows is None else rows
+    if not rows:
+        return pd.DataFrame(columns=["inspection_id", "provider_id", "provider", "published_last_day", "group"])
     frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame["score"] = frame["score"].astype("Int64")
-    if frame.empty:
-        frame = pd.DataFrame(columns=["inspection_id", "provider_id", "provider", "published_last_day", "group"])
+    frame["score"] = frame["score"].astype("Int64")
     return frame
 
 
@@ -209,16 +214,23 @@ def ratings_as_at(data: Dataset, as_of: dt.date | None) -> PartialDate | None:
 
 @dataclass(frozen=True)
 class Tables:
-    """Everything the renderers need: the groups, every inspection by date, the ranked league."""
+    """Everything the renderers need: the groups, every inspection by date, the ranked league.
+
+    Each table twice: as a frame (for counting with pandas) and as plain rows in the same order
+    (for pages and exports, which would otherwise turn every frame back into dicts).
+    """
 
     groups: list[Group]
     inspections: pd.DataFrame
     league: pd.DataFrame
+    inspection_rows: list[dict[str, Any]]
+    league_rows: list[dict[str, Any]]
 
 
 def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
     """The tables as at a date: only inspections published on or before `as_of` count."""
-    frame = inspections_frame(data)
+    rows = inspection_rows(data)
+    frame = inspections_frame(data, rows)
     if as_of is not None and not frame.empty:
         frame = frame[frame["published_last_day"] <= as_of]
     by_date = (
@@ -226,7 +238,12 @@ def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
         if frame.empty
         else frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
     )
-    return Tables(groups(data), by_date, rank(latest(frame)))
+    league = rank(latest(frame))
+    league_rows = [
+        {**rows[index], "rank": rank_, "rank_label": label}
+        for index, rank_, label in zip(league.index, league["rank"], league["rank_label"], strict=True)
+    ]
+    return Tables(groups(data), by_date, league, [rows[index] for index in by_date.index], league_rows)
 
 
 @dataclass(frozen=True)
@@ -314,14 +331,6 @@ def tally(records: list[dict[str, Any]]) -> Tally:
     scores = [int(r["score"]) for r in known]
     average = round(sum(scores) / len(scores), 1) if scores else None
     return Tally(counts, len(records), average, len(scores))
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A frame's rows as plain dicts, with pandas' missing values as None."""
-    if frame.empty:
-        return []
-    plain = frame.astype(object).where(frame.notna(), None)
-    return [{str(k): v for k, v in row.items()} for row in plain.to_dict("records")]
 
 
 def standard_counts(frame: pd.DataFrame, label: str) -> dict[str, int]:

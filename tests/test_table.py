@@ -10,7 +10,7 @@ from .conftest import small_with
 
 
 def league_rows(path: Path, as_of: dt.date | None = None) -> list[tuple[object, ...]]:
-    league = table.records(table.build(load_dataset(path), as_of).league)
+    league = table.build(load_dataset(path), as_of).league_rows
     return [(r["rank_label"], r["provider"], r["overall"], r["score"], r["published"]) for r in league]
 
 
@@ -110,3 +110,10 @@ def test_a_published_total_ranks_as_a_score(tmp_path: Path):
         "published total",
         False,
     )
+
+
+def test_plain_rows_follow_the_frames(small: Path):
+    tables = table.build(load_dataset(small))
+    assert [r["inspection_id"] for r in tables.inspection_rows] == list(tables.inspections["inspection_id"])
+    assert [r["provider_id"] for r in tables.league_rows] == list(tables.league["provider_id"])
+    assert [r["rank_label"] for r in tables.league_rows] == list(tables.league["rank_label"])
