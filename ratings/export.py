@@ -21,7 +21,8 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ratings.models import NOT_RECORDED, RATINGS, Dataset
@@ -87,81 +88,196 @@ def fields_for(table_name: str, groups: Sequence[Group]) -> list[str]:
 
 def records(rows: Iterable[dict[str, Any]], fields: Sequence[str], groups: Sequence[Group]) -> list[dict[str, Any]]:
     """Plain rows in a fixed column order, with missing values as None."""
+    names = [*fields, *standard_columns(groups), *TAIL_FIELDS]
+    return [dict(zip(names, values, strict=True)) for values in _values(rows, fields, groups)]
+
+
+def _values(
+    rows: Iterable[dict[str, Any]], fields: Sequence[str], groups: Sequence[Group]
+) -> Iterator[tuple[Any, ...]]:
+    """Each row's values in the order of `fields_for`, missing values as None."""
     labels = standard_columns(groups)
     titles = {g.key: g.title for g in groups}
     columns = [*fields, *(f"rating:{label}" for label in labels), *TAIL_FIELDS]
-    names = [*fields, *labels, *TAIL_FIELDS]
-    out = []
     for row in rows:
-        out.append({name: row.get(column) for name, column in zip(names, columns, strict=True)})
-        if "table" in fields:
-            out[-1]["table"] = titles[row["group"]]
-    return out
+        values = tuple(row.get(column) for column in columns)
+        yield (titles[row["group"]], *values[1:]) if fields[0] == "table" else values
 
 
-def rating_records(data: Dataset, tables: Tables) -> list[dict[str, Any]]:
-    """The long table: one row per inspection (by date) and standard of its framework."""
-    out = []
-    for row in records(tables.inspection_rows, INSPECTION_FIELDS, tables.groups):
+@dataclass(frozen=True)
+class Table:
+    """A table as runs of fields ("segments"): each row picks one value tuple per segment.
+
+    The long table repeats itself: each inspection's first six values come back once per
+    standard, and each standard's three once per inspection. So a format encodes each distinct
+    tuple once and a row joins the pieces: the same text as encoding every row whole, in a
+    fraction of the time. The other tables have one segment, and a tuple per row (`rows` None).
+    """
+
+    fields: tuple[str, ...]
+    parts: tuple[list[tuple[Any, ...]], ...]  # per segment, its distinct value tuples
+    rows: list[tuple[int, ...]] | None = None  # per row, an index into each segment's tuples
+    widths: tuple[int, ...] = ()  # fields per segment; () for one segment of every field
+
+    def values(self) -> Iterator[tuple[Any, ...]]:
+        """Every row whole."""
+        if self.rows is None:
+            yield from self.parts[0]
+            return
+        for indexes in self.rows:
+            whole: tuple[Any, ...] = ()
+            for part, i in zip(self.parts, indexes, strict=True):
+                whole += part[i]
+            yield whole
+
+    def segments(self) -> list[tuple[str, ...]]:
+        """The field names of each segment."""
+        out, start = [], 0
+        for width in self.widths or (len(self.fields),):
+            out.append(self.fields[start : start + width])
+            start += width
+        return out
+
+    def __len__(self) -> int:
+        return len(self.parts[0]) if self.rows is None else len(self.rows)
+
+
+def table_data(data: Dataset, tables: Tables, table_name: str) -> Table:
+    if table_name == "ratings":
+        return _long_table(data, tables)
+    fields = LEAGUE_FIELDS if table_name == "league" else INSPECTION_FIELDS
+    rows = tables.league_rows if table_name == "league" else tables.inspection_rows
+    return Table(tuple(fields_for(table_name, tables.groups)), (list(_values(rows, fields, tables.groups)),))
+
+
+def _long_table(data: Dataset, tables: Tables) -> Table:
+    """One row per inspection (by date) and standard of its framework."""
+    standards: list[tuple[Any, ...]] = []  # (key, number, name)
+    words: list[tuple[Any, ...]] = []  # (rating, points)
+    # Per framework: each standard's key, its index in `standards`, and the index in `words` of each rating.
+    plan: dict[str, tuple[list[tuple[str, int]], dict[str | None, int]]] = {}
+    for f in data.frameworks:
+        keys = []
+        for s in f.standards:
+            keys.append((s.key, len(standards)))
+            standards.append((s.key, s.number, s.name))
+        by_word: dict[str | None, int] = {}
+        for word, points in [*f.points.items(), (None, None)]:
+            by_word[word] = len(words)
+            words.append((word or NOT_RECORDED, points))
+        plan[f.id] = (keys, by_word)
+    prefixes: list[tuple[Any, ...]] = []
+    rows: list[tuple[int, ...]] = []
+    for row in tables.inspection_rows:
         inspection = data.inspections_by_key[row["inspection_id"]]
-        framework = data.framework(inspection.framework)
-        for standard in framework.standards:
-            word = inspection.ratings.get(standard.key)
-            out.append(
-                {
-                    "inspection_id": row["inspection_id"],
-                    "provider_id": row["provider_id"],
-                    "provider": row["provider"],
-                    "type": row["type"],
-                    "framework": framework.id,
-                    "published": row["published"],
-                    "standard_key": standard.key,
-                    "standard_number": standard.number,
-                    "standard": standard.name,
-                    "rating": word or NOT_RECORDED,
-                    "points": framework.points[word] if word else None,
-                }
-            )
-    return out
+        keys, by_word = plan[inspection.framework]
+        at = len(prefixes)
+        framework = inspection.framework
+        prefixes.append((row["inspection_id"], row["provider_id"], row["provider"], row["type"], framework))
+        prefixes[-1] += (row["published"],)
+        ratings = inspection.ratings
+        rows.extend((at, index, by_word[ratings.get(key) or None]) for key, index in keys)
+    return Table(RATING_FIELDS, (prefixes, standards, words), rows, widths=(6, 3, 2))
 
 
-def to_csv(rows: Iterable[dict[str, Any]], fields: Sequence[str], flavour: str = "plain") -> str:
+def to_csv(rows: Table, flavour: str = "plain") -> str:
     """CSV with CRLF line ends, booleans as true/false, missing values empty.
 
     The spreadsheet flavour starts with a byte-order mark and prefixes with an apostrophe any
     cell that starts with = + - @ tab or carriage return, so that no spreadsheet runs it.
     """
-    fields = list(fields)
-    booleans = [i for i, f in enumerate(fields) if f in BOOLEAN]
-    neutralise = flavour == "spreadsheet"
+    if flavour != "spreadsheet":
+        return _csv(rows, neutralise=False)
+    return "\ufeff" + _csv(rows, neutralise=_has_formula_cell(rows))
 
-    def cells(row: dict[str, Any]) -> list[Any]:
-        values = [row[f] for f in fields]  # csv writes None as empty, numbers as text
-        for i in booleans:
-            values[i] = "" if values[i] is None else "true" if values[i] else "false"
+
+def csv_files(rows: Table) -> tuple[bytes, bytes]:
+    """Both flavours of a table as UTF-8, as `to_csv` gives them. Most tables have no cell to
+    neutralise: then the spreadsheet file is the plain one after a byte-order mark."""
+    plain = _csv(rows, neutralise=False).encode("utf-8")
+    if _has_formula_cell(rows):
+        return plain, to_csv(rows, "spreadsheet").encode("utf-8")
+    return plain, "\ufeff".encode() + plain
+
+
+def _has_formula_cell(rows: Table) -> bool:
+    """Whether any text cell starts with = + - @ tab or carriage return (each distinct tuple once)."""
+    return any(
+        type(value) is str and value.startswith(FORMULA_STARTS)
+        for part in rows.parts
+        for values in part
+        for value in values
+    )
+
+
+def _csv(rows: Table, neutralise: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(rows.fields)
+    header = buffer.getvalue()
+
+    booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN] if rows.rows is None else []
+
+    def cells(values: Sequence[Any]) -> Sequence[Any]:
+        if booleans:
+            values = list(values)
+            for i in booleans:
+                values[i] = "" if values[i] is None else "true" if values[i] else "false"
         if neutralise:
             values = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
         return values
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(fields)
-    writer.writerows(map(cells, rows))
-    return ("\ufeff" if neutralise else "") + buffer.getvalue()
+    if rows.rows is None:  # one segment: the csv module writes every row in one call
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(map(cells, rows.parts[0]))
+        return header + buffer.getvalue()
+
+    def encode(_: int, values: Sequence[Any]) -> str:
+        """One tuple's cells as CSV text (quoting depends on each cell alone, so pieces join with ',')."""
+        buffer.seek(0)
+        buffer.truncate()
+        # One more cell, cut off again: the csv module writes a row of one empty cell as '""'.
+        writer.writerow([*cells(values), "x"])
+        return buffer.getvalue()[:-4]  # without ",x" and the line end
+
+    return header + _joined(rows, encode, ",", "", "\r\n")
 
 
-def to_json(rows: list[dict[str, Any]]) -> str:
+def to_json(rows: Table) -> str:
     """A JSON array, one object a line: readable, and quick to write (the C encoder)."""
-    if not rows:
+    if not len(rows):
         return "[]\n"
-    return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
+    segments = rows.segments()
+    if rows.rows is None:
+        # One call to the C encoder for the whole list, then a line break between objects. Values
+        # are plain (text, numbers, true/false, null), so '}, {"first": ' only occurs between two
+        # objects: inside a string every '"' is escaped, and no nested object opens with that key.
+        first = json.dumps(rows.fields[0], ensure_ascii=False)
+        text = json.dumps([dict(zip(rows.fields, v, strict=True)) for v in rows.parts[0]], ensure_ascii=False)
+        return "[\n" + text[1:-1].replace(f"}}, {{{first}: ", f"}},\n{{{first}: ") + "\n]\n"
+
+    def encode(index: int, values: Sequence[Any]) -> str:
+        return json.dumps(dict(zip(segments[index], values, strict=True)), ensure_ascii=False)[1:-1]
+
+    return "[\n" + _joined(rows, encode, ", ", "{", "},\n")[:-2] + "\n]\n"
 
 
-def table_rows(data: Dataset, tables: Tables, table_name: str) -> list[dict[str, Any]]:
-    if table_name == "ratings":
-        return rating_records(data, tables)
-    rows = tables.league_rows if table_name == "league" else tables.inspection_rows
-    return records(rows, LEAGUE_FIELDS if table_name == "league" else INSPECTION_FIELDS, tables.groups)
+def _joined(rows: Table, encode: Callable[[int, Sequence[Any]], str], separator: str, start: str, end: str) -> str:
+    """Every row as `start` + its segments' texts joined by `separator` + `end`; each distinct
+    tuple is encoded once, with the separators it needs around it."""
+    last = len(rows.parts) - 1
+    texts = [
+        [(start if n == 0 else separator) + encode(n, values) + (end if n == last else "") for values in part]
+        for n, part in enumerate(rows.parts)
+    ]
+    if rows.rows is None:
+        return "".join(texts[0])
+    return "".join([text for indexes in rows.rows for text in map(list.__getitem__, texts, indexes)])
+
+
+def table_rows(data: Dataset, tables: Tables, table_name: str) -> Table:
+    return table_data(data, tables, table_name)
 
 
 def render(
@@ -170,16 +286,16 @@ def render(
     table_name: str,
     fmt: str,
     flavour: str = "plain",
-    rows: list[dict[str, Any]] | None = None,
+    rows: Table | None = None,
 ) -> str:
     """One table as CSV (either flavour) or JSON text; `rows` when already built."""
-    rows = table_rows(data, tables, table_name) if rows is None else rows
+    rows = table_data(data, tables, table_name) if rows is None else rows
     if fmt == "json":
         return to_json(rows)
-    return to_csv(rows, fields_for(table_name, tables.groups), flavour)
+    return to_csv(rows, flavour)
 
 
-def to_sqlite(data: Dataset, tables: Tables, built: dict[str, list[dict[str, Any]]] | None = None) -> bytes:
+def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> bytes:
     """The three tables in one SQLite database (for sqlite3, Datasette), as bytes."""
     handle, name = tempfile.mkstemp(suffix=".db")
     os.close(handle)
@@ -187,17 +303,17 @@ def to_sqlite(data: Dataset, tables: Tables, built: dict[str, list[dict[str, Any
         connection = sqlite3.connect(name)
         with connection:
             connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA cache_size = -262144")  # 256 MiB: the long table's index fits
             for table_name in TABLES:
-                fields = fields_for(table_name, tables.groups)
+                rows = built[table_name] if built else table_data(data, tables, table_name)
                 keys = _primary_key(table_name)
-                columns = ", ".join(f'"{f}" {_sql_type(f)}' for f in fields)
+                columns = ", ".join(f'"{f}" {_sql_type(f)}' for f in rows.fields)
                 primary = ", ".join(f'"{k}"' for k in keys)
                 connection.execute(f'CREATE TABLE "{table_name}" ({columns}, PRIMARY KEY ({primary}))')
-                marks = ", ".join("?" for _ in fields)
-                rows = built[table_name] if built else table_rows(data, tables, table_name)
-                connection.executemany(
-                    f'INSERT INTO "{table_name}" VALUES ({marks})', [[_sql_value(r[f]) for f in fields] for r in rows]
-                )
+                marks = ", ".join("?" for _ in rows.fields)
+                booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN] if rows.rows is None else []
+                connection.executemany(f'INSERT INTO "{table_name}" VALUES ({marks})', _sql_rows(rows, booleans))
         connection.close()
         with open(name, "rb") as stream:
             return stream.read()
@@ -205,12 +321,19 @@ def to_sqlite(data: Dataset, tables: Tables, built: dict[str, list[dict[str, Any
         os.unlink(name)
 
 
+def _sql_rows(rows: Table, booleans: list[int]) -> Iterator[tuple[Any, ...]]:
+    if not booleans:
+        yield from rows.values()
+        return
+    for values in rows.values():
+        cells = list(values)
+        for i in booleans:
+            cells[i] = None if cells[i] is None else int(cells[i])
+        yield tuple(cells)
+
+
 def _sql_type(field: str) -> str:
     return "INTEGER" if field in INTEGER or field in BOOLEAN else "TEXT"
-
-
-def _sql_value(value: Any) -> Any:
-    return int(value) if isinstance(value, bool) else value
 
 
 def _primary_key(table_name: str) -> list[str]:

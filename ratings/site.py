@@ -85,19 +85,20 @@ def data_files(
 ) -> dict[str, bytes]:
     """The downloads (every table in every format), the schema and the feed."""
     files: dict[str, bytes] = {}
-    rows = {name: export.table_rows(data, tables, name) for name in export.TABLES}  # once, for every format
+    rows = {name: export.table_data(data, tables, name) for name in export.TABLES}  # once, for every format
     for name in export.TABLES:
         stem = export.STEMS[name]
-        for suffix, fmt, flavour in (("csv", "csv", "plain"), ("json", "json", "plain")):
-            files[f"data/{stem}.{suffix}"] = export.render(data, tables, name, fmt, flavour, rows[name]).encode("utf-8")
-        excel = export.render(data, tables, name, "csv", "spreadsheet", rows[name])
-        files[f"data/{stem}-excel.csv"] = excel.encode("utf-8")
+        files[f"data/{stem}.csv"], files[f"data/{stem}-excel.csv"] = export.csv_files(rows[name])
+        files[f"data/{stem}.json"] = export.to_json(rows[name]).encode("utf-8")
     files["data/ratings.db"] = export.to_sqlite(data, tables, rows)
     files["data/datapackage.json"] = export.datapackage(tables).encode("utf-8")
     files["data/ratings.schema.json"] = schema.text().encode("utf-8")
     site = pages.site_info(data, as_of, __version__)
-    files["feed.xml"] = _feed(_environment(), data, rows["inspections"], site, site_url)
+    files["feed.xml"] = _feed(_environment(), data, tables.inspection_rows, site, site_url)
     return files
+
+
+FEED_ENTRIES = 100
 
 
 def _base(site_url: str) -> str:
@@ -107,11 +108,16 @@ def _base(site_url: str) -> str:
 def _feed(
     env: Environment, data: Dataset, inspections: list[dict[str, Any]], site: pages.Site, site_url: str | None
 ) -> bytes:
-    """Atom: one entry per inspection, newest first; relative links unless a site URL is given."""
-    records = list(inspections)
-    records.sort(
-        key=lambda r: (data.inspections_by_key[r["inspection_id"]].published.latest, r["inspection_id"]), reverse=True
-    )
+    """Atom: the latest inspections, newest first; relative links unless a site URL is given.
+
+    A feed is fetched again and again by readers that only want what is new: it carries the
+    FEED_ENTRIES latest inspections, and the downloads carry them all.
+    """
+    records = sorted(
+        inspections,
+        key=lambda r: (data.inspections_by_key[r["inspection_id"]].published.latest, r["inspection_id"]),
+        reverse=True,
+    )[:FEED_ENTRIES]
     entries = []
     for r in records:
         inspection = data.inspections_by_key[r["inspection_id"]]

@@ -5,7 +5,10 @@ import io
 import json
 from pathlib import Path
 
-from ratings.export import export_table
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ratings.export import BOOLEAN, FORMULA_STARTS, Table, csv_files, export_table, to_csv, to_json
 from ratings.validate import load_dataset
 
 HEADER = (
@@ -85,3 +88,48 @@ def test_json_uses_nulls_and_numbers(small: Path):
 def test_exports_are_deterministic(small: Path):
     data = load_dataset(small)
     assert export_table(data, "inspections", "json") == export_table(load_dataset(small), "inspections", "json")
+
+
+# The fast encoders (each shared tuple encoded once; one call for a whole one-segment table)
+# against the plain way: every row whole through the csv module and json.dumps.
+_text = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\t=+-@{}:\\é')), max_size=6)
+_value = st.one_of(st.none(), st.integers(-5, 5), _text)
+
+
+def _reference_csv(table: Table, neutralise: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.fields)
+    for values in table.values():
+        cells = [
+            ("true" if v else "false") if f in BOOLEAN and v is not None else v
+            for f, v in zip(table.fields, values, strict=True)
+        ]
+        if neutralise:
+            cells = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in cells]
+        writer.writerow(cells)
+    return ("\ufeff" if neutralise else "") + buffer.getvalue()
+
+
+def _reference_json(table: Table) -> str:
+    rows = [json.dumps(dict(zip(table.fields, v, strict=True)), ensure_ascii=False) for v in table.values()]
+    return "[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n"
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> Table:
+    if draw(st.booleans()):
+        rows = draw(st.lists(st.tuples(_value, st.one_of(st.none(), st.booleans()), _value), max_size=5))
+        return Table(("a", "complete", "c"), (rows,))
+    parts = tuple(draw(st.lists(st.tuples(*[_value] * width), min_size=1, max_size=3)) for width in (2, 1))
+    picks = st.tuples(*[st.integers(0, len(p) - 1) for p in parts])
+    return Table(("a", "b", "c"), parts, draw(st.lists(picks, max_size=5)), widths=(2, 1))
+
+
+@given(tables())
+def test_fast_encoders_match_row_by_row_encoding(table: Table):
+    assert to_csv(table) == _reference_csv(table, neutralise=False)
+    assert to_csv(table, "spreadsheet") == _reference_csv(table, neutralise=True)
+    plain, excel = csv_files(table)
+    assert (plain.decode(), excel.decode()) == (to_csv(table), to_csv(table, "spreadsheet"))
+    assert to_json(table) == _reference_json(table)

@@ -245,3 +245,17 @@ def test_as_at_is_as_precise_as_the_latest_publication(tmp_path: Path, small: Pa
     path.write_text(small.read_text().replace("published: 2022-01-10", "published: 2022"))
     html = build_files(load_dataset(path))["index.html"].decode()
     assert 'Ratings as at <time datetime="2022">2022</time> (the latest publication in the data).' in html
+
+
+def test_feed_carries_only_the_latest_inspections(tmp_path: Path):
+    from ratings.site import FEED_ENTRIES
+    from ratings.synthetic import dataset
+
+    path = tmp_path / "many.yaml"
+    path.write_text(dataset(30, 5), encoding="utf-8")  # 150 inspections
+    data = load_dataset(path)
+    entries = ET.fromstring(build_files(data)["feed.xml"]).findall(f"{ATOM}entry")
+    assert len(entries) == FEED_ENTRIES == 100
+    newest = sorted((i.published.latest.isoformat(), i.key) for i in data.inspections)[-FEED_ENTRIES:]
+    assert newest[-1][1] in {e.findtext(f"{ATOM}id", "").rsplit("/", 1)[-1] for e in entries}
+    assert min(e.findtext(f"{ATOM}updated", "") for e in entries) >= newest[0][0]
