@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ratings import charts, table
+from markupsafe import Markup
+
+from ratings import charts, table, table_html
 from ratings.coverage import coverage
 from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
@@ -117,6 +119,10 @@ class RatingsTable:
     def recorded(self) -> int:
         return sum(r.standards_recorded for r in self.rows)
 
+    def body(self, mode: str, root: str) -> Markup:
+        """The rows as HTML (built in Python: see `table_html`)."""
+        return Markup(table_html.body(self.rows, mode, root))
+
     @property
     def possible(self) -> int:
         return sum(r.standards for r in self.rows)
@@ -178,11 +184,11 @@ class Context:
 
 
 def make_row(
-    row: dict[str, Any], columns: Iterable[table.Column], data: Dataset, movement: table.Movement | None = None
+    row: dict[str, Any], columns: tuple[table.Column, ...], data: Dataset, movement: table.Movement | None = None
 ) -> Row:
     """One table row from a plain row of `table.build` (a standard not in its framework: no key)."""
     framework = data.framework(str(row["framework"]))
-    cells = tuple(_cell(row, column, framework) for column in columns)
+    cells = tuple([_cell(row.get(field), label) for field, label in _fields(columns)])
     overall = str(row["overall"])
     complete = bool(row["complete"])
     recorded, standards = int(row["standards_recorded"]), int(row["standards"])
@@ -198,7 +204,7 @@ def make_row(
     score_sort = float(row["score"]) if row["score"] is not None else -1.0
     inspection = data.inspections_by_key.get(str(row["inspection_id"]))
     owner_id = row["owner_id"]
-    published = parse_partial_date(row["published"])
+    published = inspection.published if inspection else parse_partial_date(row["published"])
     return Row(
         rank_label=str(row.get("rank_label", "")),
         rank=int(row.get("rank", 0)),
@@ -212,7 +218,7 @@ def make_row(
         published_iso=published.iso(),
         published_sort=published.earliest.isoformat(),
         programme=(inspection.programme if inspection and inspection.programme else ""),
-        fieldwork=parse_partial_date(row["fieldwork"]).human() if row["fieldwork"] else "",
+        fieldwork=parse_partial_date(row["fieldwork"]).human() if row["fieldwork"] is not None else "",
         framework=framework.name,
         overall=overall,
         overall_css=RATING_CLASS[overall],
@@ -231,11 +237,29 @@ def make_row(
     )
 
 
-def _cell(row: dict[str, Any], column: table.Column, framework: Framework) -> Cell:
-    word = row.get(f"rating:{column.label}")
-    if word is None:
-        return Cell("n/a", "not-applicable", NOT_APPLICABLE_SORT, column.label)
-    return Cell(str(word), RATING_CLASS[str(word)], RATING_SORT[str(word)], column.label)
+_CELLS: dict[tuple[str | None, str], Cell] = {}  # few distinct cells, made once each
+_FIELDS: dict[int, tuple[tuple[table.Column, ...], list[tuple[str, str]]]] = {}
+
+
+def _fields(columns: tuple[table.Column, ...]) -> list[tuple[str, str]]:
+    """Each column's row field and label, worked out once per tuple of columns (a table's rows
+    share one). Keyed by identity, as hashing the columns would cost more than the work; the
+    tuple is kept with the answer so that its id cannot be reused by another."""
+    found = _FIELDS.get(id(columns))
+    if found is None:
+        found = _FIELDS[id(columns)] = (columns, [(c.field, c.label) for c in columns])
+    return found[1]
+
+
+def _cell(word: str | None, label: str) -> Cell:
+    cell = _CELLS.get((word, label))
+    if cell is None:
+        if word is None:
+            cell = Cell("n/a", "not-applicable", NOT_APPLICABLE_SORT, label)
+        else:
+            cell = Cell(word, RATING_CLASS[word], RATING_SORT[word], label)
+        _CELLS[(word, label)] = cell
+    return cell
 
 
 # --- the league table (index) -------------------------------------------------------------

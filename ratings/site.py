@@ -153,5 +153,4 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["slug"] = pages.slug
-    env.globals["ARROWS"] = table.ARROWS
     return env

@@ -36,6 +36,11 @@ class Column:
     name: str
     number: str
 
+    @property
+    def field(self) -> str:
+        """The column of `inspection_rows` that holds this standard's rating."""
+        return f"rating:{self.label}"
+
 
 @dataclass(frozen=True)
 class Group:
