@@ -92,11 +92,14 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     """One plain row per inspection, in data-file order, with everything the pages and exports show."""
     all_groups = groups(data)
     group_keys = {f.id: g.key for g in all_groups for f in g.frameworks}
+    # Per framework, once: each standard's key and row field, and the maximum.
+    standards = {f.id: [(s.key, f"rating:{s.label}") for s in f.standards] for f in data.frameworks}
     rows = []
     for inspection in data.inspections:
         framework = data.framework(inspection.framework)
         provider = data.provider(inspection.provider)
         owner = data.owner_at(inspection)
+        published = inspection.published
         row = {
             "inspection_id": inspection.key,
             "provider_id": provider.id,
@@ -107,8 +110,8 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "owner": data.owner_name(owner),
             "framework": framework.id,
             "group": group_keys[framework.id],
-            "published": inspection.published.iso(),
-            "published_last_day": inspection.published.latest,
+            "published": published.iso(),
+            "published_last_day": published.latest,
             "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
             "overall": inspection.overall or NOT_RECORDED,
             "report_url": inspection.report_url,
@@ -117,8 +120,9 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
         }
         # "not recorded" for a standard of this framework with no rating; no key at all (NaN
         # once in a frame, None from `row.get`) for a standard that is not part of this framework.
-        for standard in framework.standards:
-            row[f"rating:{standard.label}"] = inspection.ratings.get(standard.key) or NOT_RECORDED
+        ratings = inspection.ratings
+        for key, field in standards[framework.id]:
+            row[field] = ratings.get(key) or NOT_RECORDED
         rows.append(row)
     return rows
 
