@@ -78,7 +78,7 @@ def stages(path: Path, repeats: int) -> dict[str, float]:
     figures["validate"], data = median_time(lambda: validate(raw, Locator(text), str(path)), repeats)
     figures["rank"], tables = median_time(lambda: build(data), repeats)
     figures["render"], _ = median_time(lambda: dict(page_files(data, tables)), repeats)
-    figures["export"], _ = median_time(lambda: data_files(data, tables), repeats)
+    figures["export"], _ = median_time(lambda: dict(data_files(data, tables)), repeats)
     return figures
 
 

@@ -40,7 +40,7 @@ def iter_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None
     for name, content in page_files(data, tables, as_of, site_url):
         pages_made.append(name)
         yield name, content
-    yield from data_files(data, tables, as_of, site_url).items()
+    yield from data_files(data, tables, as_of, site_url)
     if site_url:
         urls = sorted(p for p in pages_made if p != "404.html")
         sitemap = _environment().get_template("sitemap.xml").render(base=_base(site_url), urls=urls)
@@ -82,20 +82,22 @@ def page_files(
 
 def data_files(
     data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
-) -> dict[str, bytes]:
-    """The downloads (every table in every format), the schema and the feed."""
-    files: dict[str, bytes] = {}
+) -> Iterator[tuple[str, bytes]]:
+    """The downloads (every table in every format), the schema and the feed, one file at a time:
+    a large site's downloads run to hundreds of megabytes, not to be held in memory together."""
     rows = {name: export.table_data(data, tables, name) for name in export.TABLES}  # once, for every format
     for name in export.TABLES:
         stem = export.STEMS[name]
-        files[f"data/{stem}.csv"], files[f"data/{stem}-excel.csv"] = export.csv_files(rows[name])
-        files[f"data/{stem}.json"] = export.to_json(rows[name]).encode("utf-8")
-    files["data/ratings.db"] = export.to_sqlite(data, tables, rows)
-    files["data/datapackage.json"] = export.datapackage(tables).encode("utf-8")
-    files["data/ratings.schema.json"] = schema.text().encode("utf-8")
+        plain, spreadsheet = export.csv_files(rows[name])
+        yield f"data/{stem}.csv", plain
+        yield f"data/{stem}-excel.csv", spreadsheet
+        del plain, spreadsheet
+        yield f"data/{stem}.json", export.to_json(rows[name]).encode("utf-8")
+    yield "data/ratings.db", export.to_sqlite(data, tables, rows)
+    yield "data/datapackage.json", export.datapackage(tables).encode("utf-8")
+    yield "data/ratings.schema.json", schema.text().encode("utf-8")
     site = pages.site_info(data, as_of, __version__)
-    files["feed.xml"] = _feed(_environment(), data, tables.inspection_rows, site, site_url)
-    return files
+    yield "feed.xml", _feed(_environment(), data, tables.inspection_rows, site, site_url)
 
 
 FEED_ENTRIES = 100
