@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ratings.models import NOT_RECORDED, RATINGS, Dataset
-from ratings.table import Group, Tables, build
+from ratings.table import Group, Tables, build, rating_field
 
 TABLES = ("league", "inspections", "ratings")
 FORMATS = ("csv", "json", "sqlite")
@@ -98,7 +98,7 @@ def _values(
     """Each row's values in the order of `fields_for`, missing values as None."""
     labels = standard_columns(groups)
     titles = {g.key: g.title for g in groups}
-    columns = [*fields, *(f"rating:{label}" for label in labels), *TAIL_FIELDS]
+    columns = [*fields, *(rating_field(label) for label in labels), *TAIL_FIELDS]
     for row in rows:
         values = tuple(row.get(column) for column in columns)
         yield (titles[row["group"]], *values[1:]) if fields[0] == "table" else values
@@ -172,9 +172,8 @@ def _long_table(data: Dataset, tables: Tables) -> Table:
         inspection = data.inspections_by_key[row["inspection_id"]]
         keys, by_word = plan[inspection.framework]
         at = len(prefixes)
-        framework = inspection.framework
-        prefixes.append((row["inspection_id"], row["provider_id"], row["provider"], row["type"], framework))
-        prefixes[-1] += (row["published"],)
+        ids = (row["inspection_id"], row["provider_id"])
+        prefixes.append((*ids, row["provider"], row["type"], inspection.framework, row["published"]))
         ratings = inspection.ratings
         rows.extend((at, index, by_word[ratings.get(key) or None]) for key, index in keys)
     return Table(RATING_FIELDS, (prefixes, standards, words), rows, widths=(6, 3, 2))
@@ -196,7 +195,7 @@ def csv_files(rows: Table) -> tuple[bytes, bytes]:
     neutralise: then the spreadsheet file is the plain one after a byte-order mark."""
     plain = _csv(rows, neutralise=False).encode("utf-8")
     if _has_formula_cell(rows):
-        return plain, to_csv(rows, "spreadsheet").encode("utf-8")
+        return plain, ("\ufeff" + _csv(rows, neutralise=True)).encode("utf-8")
     return plain, "\ufeff".encode() + plain
 
 
@@ -216,6 +215,8 @@ def _csv(rows: Table, neutralise: bool) -> str:
     writer.writerow(rows.fields)
     header = buffer.getvalue()
 
+    # Positions in a whole row: a segmented table's cells come a segment at a time (the long
+    # table, the only one, has no true/false field).
     booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN] if rows.rows is None else []
 
     def cells(values: Sequence[Any]) -> Sequence[Any]:
@@ -248,7 +249,6 @@ def to_json(rows: Table) -> str:
     """A JSON array, one object a line: readable, and quick to write (the C encoder)."""
     if not len(rows):
         return "[]\n"
-    segments = rows.segments()
     if rows.rows is None:
         # One call to the C encoder for the whole list, then a line break between objects. Values
         # are plain (text, numbers, true/false, null), so '}, {"first": ' only occurs between two
@@ -256,6 +256,8 @@ def to_json(rows: Table) -> str:
         first = json.dumps(rows.fields[0], ensure_ascii=False)
         text = json.dumps([dict(zip(rows.fields, v, strict=True)) for v in rows.parts[0]], ensure_ascii=False)
         return "[\n" + text[1:-1].replace(f"}}, {{{first}: ", f"}},\n{{{first}: ") + "\n]\n"
+
+    segments = rows.segments()
 
     def encode(index: int, values: Sequence[Any]) -> str:
         return json.dumps(dict(zip(segments[index], values, strict=True)), ensure_ascii=False)[1:-1]
@@ -274,10 +276,6 @@ def _joined(rows: Table, encode: Callable[[int, Sequence[Any]], str], separator:
     if rows.rows is None:
         return "".join(texts[0])
     return "".join([text for indexes in rows.rows for text in map(list.__getitem__, texts, indexes)])
-
-
-def table_rows(data: Dataset, tables: Tables, table_name: str) -> Table:
-    return table_data(data, tables, table_name)
 
 
 def render(
@@ -312,7 +310,7 @@ def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = No
                 primary = ", ".join(f'"{k}"' for k in keys)
                 connection.execute(f'CREATE TABLE "{table_name}" ({columns}, PRIMARY KEY ({primary}))')
                 marks = ", ".join("?" for _ in rows.fields)
-                booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN] if rows.rows is None else []
+                booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN]  # `values` gives whole rows
                 connection.executemany(f'INSERT INTO "{table_name}" VALUES ({marks})', _sql_rows(rows, booleans))
         connection.close()
         with open(name, "rb") as stream:

@@ -188,7 +188,7 @@ def make_row(
 ) -> Row:
     """One table row from a plain row of `table.build` (a standard not in its framework: no key)."""
     framework = data.framework(str(row["framework"]))
-    cells = tuple([_cell(row.get(field), label) for field, label in _fields(columns)])
+    cells = tuple([_cell(row.get(c.field), c.label) for c in columns])
     overall = str(row["overall"])
     complete = bool(row["complete"])
     recorded, standards = int(row["standards_recorded"]), int(row["standards"])
@@ -205,6 +205,7 @@ def make_row(
     inspection = data.inspections_by_key.get(str(row["inspection_id"]))
     owner_id = row["owner_id"]
     published = inspection.published if inspection else parse_partial_date(row["published"])
+    fieldwork = inspection.fieldwork if inspection else row["fieldwork"] and parse_partial_date(row["fieldwork"])
     return Row(
         rank_label=str(row.get("rank_label", "")),
         rank=int(row.get("rank", 0)),
@@ -218,7 +219,7 @@ def make_row(
         published_iso=published.iso(),
         published_sort=published.earliest.isoformat(),
         programme=(inspection.programme if inspection and inspection.programme else ""),
-        fieldwork=parse_partial_date(row["fieldwork"]).human() if row["fieldwork"] is not None else "",
+        fieldwork=fieldwork.human() if fieldwork else "",
         framework=framework.name,
         overall=overall,
         overall_css=RATING_CLASS[overall],
@@ -238,17 +239,6 @@ def make_row(
 
 
 _CELLS: dict[tuple[str | None, str], Cell] = {}  # few distinct cells, made once each
-_FIELDS: dict[int, tuple[tuple[table.Column, ...], list[tuple[str, str]]]] = {}
-
-
-def _fields(columns: tuple[table.Column, ...]) -> list[tuple[str, str]]:
-    """Each column's row field and label, worked out once per tuple of columns (a table's rows
-    share one). Keyed by identity, as hashing the columns would cost more than the work; the
-    tuple is kept with the answer so that its id cannot be reused by another."""
-    found = _FIELDS.get(id(columns))
-    if found is None:
-        found = _FIELDS[id(columns)] = (columns, [(c.field, c.label) for c in columns])
-    return found[1]
 
 
 def _cell(word: str | None, label: str) -> Cell:

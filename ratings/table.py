@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any
 
 from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Inspection, PartialDate
@@ -35,11 +36,15 @@ class Column:
     key: str
     name: str
     number: str
+    field: str = dataclass_field(init=False)  # the key of `inspection_rows` holding its rating
 
-    @property
-    def field(self) -> str:
-        """The column of `inspection_rows` that holds this standard's rating."""
-        return f"rating:{self.label}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "field", rating_field(self.label))
+
+
+def rating_field(label: str) -> str:
+    """The key of `inspection_rows` (and column of the frames) holding a standard's rating."""
+    return f"rating:{label}"
 
 
 @dataclass(frozen=True)
@@ -84,16 +89,12 @@ def _number_key(number: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in number.split("."))
 
 
-def group_of(all_groups: list[Group], framework_id: str) -> Group:
-    return next(g for g in all_groups if any(f.id == framework_id for f in g.frameworks))
-
-
 def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     """One plain row per inspection, in data-file order, with everything the pages and exports show."""
     all_groups = groups(data)
     group_keys = {f.id: g.key for g in all_groups for f in g.frameworks}
-    # Per framework, once: each standard's key and row field, and the maximum.
-    standards = {f.id: [(s.key, f"rating:{s.label}") for s in f.standards] for f in data.frameworks}
+    # Per framework, once: each standard's key and row field.
+    standards = {f.id: [(s.key, rating_field(s.label)) for s in f.standards] for f in data.frameworks}
     rows = []
     for inspection in data.inspections:
         framework = data.framework(inspection.framework)
@@ -344,7 +345,7 @@ def tally(records: list[dict[str, Any]]) -> Tally:
 
 def standard_counts(frame: pd.DataFrame, label: str) -> dict[str, int]:
     """How many rows got each rating for one standard (plus "not recorded"), where it applies."""
-    column = f"rating:{label}"
+    column = rating_field(label)
     if frame.empty or column not in frame:
         return {w: 0 for w in (*RATINGS, NOT_RECORDED)}
     values = frame[column].dropna()
