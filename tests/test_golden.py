@@ -6,13 +6,18 @@ import difflib
 
 import pytest
 
-from tests.golden import build, datasets, stored
+from ratings.paths import templates_dir
+from tests.golden import STATIC, build, datasets, generated, stored
 
 
 @pytest.mark.parametrize("name", sorted(datasets()))
 def test_build_matches_golden_output(name: str):
     text, site_url = datasets()[name]
-    built, expected = build(text, site_url), stored(name)
+    whole = build(text, site_url)
+    static = templates_dir() / "static"
+    copied = {name[len(STATIC) :]: content for name, content in whole.items() if name.startswith(STATIC)}
+    assert copied == {p.relative_to(static).as_posix(): p.read_bytes() for p in static.rglob("*") if p.is_file()}
+    built, expected = generated(whole), stored(name)
     assert sorted(built) == sorted(expected), "files added or missing (regenerate: python -m tests.golden)"
     for path in sorted(built):
         if built[path] != expected[path]:
