@@ -1,7 +1,9 @@
 """Stage 1: read a YAML data file into plain Python values, keeping track of where each came from.
 
-Parsing is the fast path (PyYAML's C loader where available). Locations are only worked out
-when something is wrong, by composing the document again and walking to the offending field.
+Parsing takes the fast path where it can: our own reader for the plain subset of YAML that data
+files are written in (`yaml_subset`), else PyYAML (its C loader where available), which also
+words every syntax error. Locations are only worked out when something is wrong, by composing
+the document again and walking to the offending field.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, ClassVar
 import yaml
 
 from ratings.errors import DataError, Problem
+from ratings.yaml_subset import Unsupported, parse_subset
 
 try:  # the C loader is several times faster; fall back to pure Python where it is missing
     from yaml import CSafeLoader as _BaseLoader
@@ -118,6 +121,37 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _PlainScalars:
+    """The value of a plain scalar exactly as our loader gives it (same resolver, same
+    constructors), remembered per text: a file repeats its keys and rating words."""
+
+    def __init__(self) -> None:
+        self._loader = _Loader("")
+        self._resolvers = _Loader.yaml_implicit_resolvers
+        self._known: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> Any:
+        known = self._known
+        if text in known:
+            return known[text]
+        if text and text[0] not in self._resolvers and None not in self._resolvers:
+            value: Any = text  # no implicit type starts with this character: text
+        else:
+            tag = self._loader.resolve(yaml.ScalarNode, text, (True, False))
+            if tag == _STR:
+                value = text
+            elif tag in _PLAIN_TAGS:
+                value = self._loader.yaml_constructors[tag](self._loader, yaml.ScalarNode(tag, text))
+            else:
+                raise Unsupported  # e.g. the merge key <<: our loader refuses it, with its message
+        if len(known) < _KNOWN_SCALARS:
+            known[text] = value
+        return value
+
+
+_KNOWN_SCALARS = 100_000
+
+
 def read_text(path: Path, shown: str) -> str:
     """The file's text, or a DataError naming what is wrong with the path or its encoding."""
 
@@ -144,7 +178,16 @@ def read_text(path: Path, shown: str) -> str:
 
 
 def parse(text: str, shown: str) -> Any:
-    """YAML text to Python values; syntax errors keep the parser's line and column."""
+    """YAML text to Python values; syntax errors keep the parser's line and column.
+
+    The common subset goes through our own fast reader; anything else, including every
+    error, through PyYAML (see `yaml_subset`).
+    """
+    try:
+        with gc_paused():
+            return parse_subset(text, _PlainScalars())
+    except Unsupported:
+        pass
     loader = _Loader(text)
     try:
         with gc_paused():

@@ -1,0 +1,302 @@
+"""A fast reader for the plain subset of YAML that our data files are written in.
+
+PyYAML builds a node (with two position marks) for every value before making Python values, so
+a file of 50,000 inspections takes seconds and most of a gigabyte that Python keeps after the
+parse. This reader goes line by line and makes the values directly. It knows only the shapes
+the data file and `ratings add` write: block mappings and lists, one-line flow lists and
+mappings, plain and simple quoted scalars, comments, and folded or literal text whose lines
+share one indentation.
+
+Anything else (tabs, anchors, tags, escapes, multi-line plain text, two equal keys, a syntax
+error...) raises `Unsupported`, and the caller parses the whole file with PyYAML instead, which
+also gives the located error message. So this reader never has to be right about anything
+unusual: where it returns a value, that value equals PyYAML's (a differential test checks it).
+Plain scalars get their meaning (null, bool, int, float, text) from PyYAML's own resolver.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+
+class Unsupported(Exception):
+    """The text is outside the subset: parse it with PyYAML."""
+
+
+# Characters PyYAML treats specially or refuses anywhere in a file: tabs (indentation errors),
+# other line breaks than \n, the byte-order mark, and non-printable characters.
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
+# One line: indentation, an optional "- ", an optional "key:", the rest. Keys are plain words
+# of the kinds a record uses; any other key (quoted, with a colon, ...) leaves `key` unset and
+# then fails the checks below, sending the file to PyYAML.
+_LINE = re.compile(r"( *)(-(?: +|$))?(?:([\w][\w .()/-]*?) *:(?: +|$))?(.*)")
+# A plain scalar that may stand alone in block context: no leading indicator, no ": " or " #".
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?! |$)|(?<! )#)*")
+_FLOW_TOKEN = re.compile(
+    r" *(?:"
+    r"([\[\]{},])"  # 1: punctuation
+    r"|\"([^\"\\]*)\""  # 2: double-quoted, no escapes
+    r"|'([^']*)'"  # 3: single-quoted, no doubled quotes
+    r"|([^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^,\[\]{}:#?]|:(?![ ,\[\]{}]|$)|(?<! )#)*?)"  # 4: plain
+    r"(?= *(?:: |:$|[,\]}]|$))"
+    r"|(: ?)"  # 5: key separator
+    r") *"
+)
+_BLOCK_HEADER = {">": (" ", ""), ">-": (" ", None), "|": ("\n", ""), "|-": ("\n", None)}
+
+
+def parse_subset(text: str, resolve: Callable[[str], Any]) -> Any:
+    """The value of `text`, or `Unsupported`. `resolve` gives a plain scalar's value."""
+    if _UNUSUAL.search(text) or any(marker in text for marker in ("\n---", "\n...", "\n%")):
+        raise Unsupported
+    return _Reader(resolve).read(text.split("\n"))
+
+
+# What a line holds after its indentation, "- " and "key:".
+_NOTHING, _VALUE, _FLOW, _TEXT = range(4)
+
+# A line read: indentation, whether it starts with "- ", its key's value (or _NO_KEY) and the
+# column where the key starts, what follows (one of the four above) and the value or raw text.
+_Line = tuple[int, bool, Any, int, int, Any]
+_NO_KEY = object()
+_BLANK: _Line = (-1, False, _NO_KEY, 0, _NOTHING, None)
+
+# Lines repeat (keys, ratings, framework ids): remember what each one says, up to this many.
+_CACHE_LINES = 50_000
+
+
+class _Reader:
+    def __init__(self, resolve: Callable[[str], Any]) -> None:
+        self.resolve = resolve
+        self.lines: dict[str, _Line] = {}
+
+    def read(self, raw: list[str]) -> Any:
+        """The document's value, reading each line once and keeping a stack of open blocks.
+
+        A frame is [indent, container, is_list, level_with_key]: the last for a list written
+        level with the key it belongs to ("key:" then "- item" at the same indentation).
+        """
+        cache = self.lines
+        stack: list[list[Any]] = []
+        root: Any = None
+        # the innermost open mapping's indent and the mapping, for the common line "key: value"
+        map_indent, mapping = -1, None
+        # where a value goes when its key ("key:") or "-" has nothing after it on its line
+        pending: tuple[Any, Any, int, bool] | None = None
+        at, end = 0, len(raw)
+        while at < end:
+            line = raw[at]
+            at += 1
+            token = cache.get(line)
+            if token is None:
+                token = self.token(line)
+                if len(cache) >= _CACHE_LINES:
+                    cache.clear()
+                cache[line] = token
+            indent, dash, key, column, kind, value = token
+            if indent == map_indent and kind == _VALUE and pending is None and not dash and key is not _NO_KEY:
+                if key in mapping:  # type: ignore[operator]
+                    raise Unsupported  # two equal keys: PyYAML's loader gives the located error
+                mapping[key] = value  # type: ignore[index]
+                continue
+            if indent < 0:
+                continue
+            if pending is not None:
+                into, slot, parent, in_mapping = pending
+                pending = None
+                if indent > parent or (in_mapping and indent == parent and dash):
+                    new: list[Any] | dict[Any, Any] = [] if dash else {}
+                    into[slot] = new
+                    stack.append([indent, new, dash, indent == parent])
+            elif not stack:
+                if root is not None:
+                    raise Unsupported  # a second block after the first one ended
+                root = [] if dash else {}
+                stack.append([indent, root, dash, False])
+            while stack and (stack[-1][0] > indent or (stack[-1][3] and stack[-1][0] == indent and not dash)):
+                stack.pop()
+            if not stack or stack[-1][0] != indent:
+                raise Unsupported  # deeper than its block: continued text, or an indentation error
+            frame = stack[-1]
+            if frame[2]:  # a list: this line must be an item
+                if not dash:
+                    raise Unsupported
+                items = frame[1]
+                map_indent = -1
+                if key is _NO_KEY:
+                    if kind == _NOTHING:
+                        items.append(self.resolve(""))
+                        pending = (items, len(items) - 1, indent, False)
+                    else:
+                        value, at = self.value(kind, value, raw, at, indent)
+                        items.append(value)
+                    continue
+                frame = [column, {}, False, False]
+                items.append(frame[1])
+                stack.append(frame)
+                indent = column
+            elif dash or key is _NO_KEY:
+                raise Unsupported
+            map_indent, mapping = indent, frame[1]
+            if key in mapping:
+                raise Unsupported
+            if kind == _NOTHING:
+                mapping[key] = self.resolve("")
+                pending = (mapping, key, indent, True)
+            elif kind == _VALUE:
+                mapping[key] = value
+            else:
+                mapping[key], at = self.value(kind, value, raw, at, indent)
+        return root
+
+    def value(self, kind: int, text: str, raw: list[str], at: int, indent: int) -> tuple[Any, int]:
+        """The value after "key: " or "- ", and the index of the line after it (block text
+        reads the lines below its own)."""
+        if kind == _FLOW:
+            value, end = self.flow(text, 0)
+            _trailing(text, end)
+            return value, at
+        if kind == _TEXT:
+            return _block_text(text, raw, at, indent)
+        return text, at
+
+    def token(self, line: str) -> _Line:
+        """What one line says (without what a block text after it says)."""
+        m = _LINE.match(line)
+        if m is None:  # pragma: no cover - the pattern matches any line without a line break
+            raise Unsupported
+        spaces, dash, key_text, rest = m.groups()
+        if rest and (rest[0] == "#" or rest[-1] == " "):
+            rest = "" if rest[0] == "#" else rest.rstrip(" ")  # a comment, trailing spaces
+        if key_text is None:
+            if not dash and not rest:
+                return _BLANK
+            key: Any = _NO_KEY
+            column = 0
+        else:
+            key = self.resolve(key_text)
+            if isinstance(key, float):  # 1.0 and 1 are one key in Python but two in YAML
+                raise Unsupported
+            column = m.start(3)
+        kind, value = _NOTHING, None
+        if rest:
+            first = rest[0]
+            if first in "[{":
+                kind, value = _FLOW, rest
+            elif first in ">|":
+                kind, value = _TEXT, rest
+            elif first in "\"'":
+                kind, value = _VALUE, _quoted(rest)
+            else:
+                cut = rest.find(" #")
+                text = rest if cut < 0 else rest[:cut].rstrip(" ")
+                if not _PLAIN.fullmatch(text):
+                    raise Unsupported
+                kind, value = _VALUE, self.resolve(text)
+        return (len(spaces), dash is not None, key, column, kind, value)
+
+    def flow(self, text: str, at: int) -> tuple[Any, int]:
+        """A one-line flow list or mapping starting at text[at]; returns it and where it ends."""
+        opener = text[at]
+        closer = "]" if opener == "[" else "}"
+        items: list[Any] = []
+        out: dict[Any, Any] = {}
+        at += 1
+        expect_item = True
+        while True:
+            m = _FLOW_TOKEN.match(text, at)
+            if m is None:
+                raise Unsupported
+            punct, dq, sq, plain, _ = m.groups()
+            if punct == closer:
+                if opener == "[":
+                    return items, m.end()
+                return out, m.end()
+            if punct == "," and not expect_item:
+                expect_item = True
+                at = m.end()
+                continue
+            if not expect_item:
+                raise Unsupported
+            value, at = self.flow_value(text, m, punct, dq, sq, plain)
+            if opener == "{":
+                sep = _FLOW_TOKEN.match(text, at)
+                if sep is None or sep.group(5) is None:
+                    raise Unsupported
+                m = _FLOW_TOKEN.match(text, sep.end())
+                if m is None or m.group(1) in (",", "}", "]"):
+                    raise Unsupported  # a key without a value
+                if isinstance(value, (list, dict, float)) or value in out:
+                    raise Unsupported
+                out[value], at = self.flow_value(text, m, *m.groups()[:4])
+            else:
+                items.append(value)
+            expect_item = False
+
+    def flow_value(
+        self, text: str, m: re.Match[str], punct: str | None, dq: str | None, sq: str | None, plain: str | None
+    ) -> tuple[Any, int]:
+        if punct in ("[", "{"):
+            return self.flow(text, m.start(1))
+        if dq is not None:
+            return dq, m.end()
+        if sq is not None:
+            return sq, m.end()
+        if plain is not None:
+            return self.resolve(plain), m.end()
+        raise Unsupported
+
+
+def _trailing(text: str, end: int) -> None:
+    """After a quoted or flow value only spaces and a comment may follow."""
+    tail = text[end:].lstrip(" ")
+    hash_at = len(text) - len(tail)
+    if tail and (tail[0] != "#" or text[hash_at - 1] != " "):  # a comment needs a space before it
+        raise Unsupported
+
+
+def _quoted(text: str) -> str:
+    """A one-line quoted scalar without escapes ("..." without \\, '...' without '')."""
+    quote = text[0]
+    end = text.find(quote, 1)
+    if end < 0 or (quote == '"' and "\\" in text[:end]) or text[end + 1 : end + 2] == quote:
+        raise Unsupported
+    _trailing(text, end + 1)
+    return text[1:end]
+
+
+def _block_text(header: str, raw: list[str], at: int, indent: int) -> tuple[str, int]:
+    """Folded (>) or literal (|) text starting at raw[at] whose lines all share one indentation
+    and none is blank; returns it and the index of the line after it."""
+    header = header.split(" #", 1)[0].rstrip(" ")  # a comment may follow the indicator
+    if header not in _BLOCK_HEADER:
+        raise Unsupported
+    joiner, ending = _BLOCK_HEADER[header]
+    body: list[str] = []
+    column = -1
+    while at < len(raw):
+        line = raw[at]
+        stripped = line.lstrip(" ")
+        width = len(line) - len(stripped)
+        if not stripped:
+            following = next((r for r in raw[at + 1 :] if r.strip(" ")), "")
+            if column < 0 or len(following) - len(following.lstrip(" ")) >= column:
+                raise Unsupported  # a blank line inside the text
+            break
+        if column < 0:
+            if width <= indent:
+                break
+            column = width
+        elif width != column:
+            if width > column:
+                raise Unsupported  # more-indented lines keep their breaks: PyYAML's business
+            break
+        body.append(stripped)
+        at += 1
+    if not body or at == len(raw):  # no text, or its last line has no line break
+        raise Unsupported
+    text = joiner.join(body)
+    return (text if ending is None else text + "\n"), at

@@ -1,0 +1,211 @@
+"""The fast YAML reader against PyYAML: wherever it gives a value, PyYAML gives the same one.
+
+Documents are generated in the style our data files use, then optionally damaged by inserting
+characters that matter to YAML. The fast reader may decline (Unsupported: the file then goes
+to PyYAML); it must never disagree, and it must not decline the well-formed style it exists for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ratings.load import _Loader, _PlainScalars, parse
+from ratings.synthetic import dataset
+from ratings.yaml_subset import Unsupported, parse_subset
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Words whose meaning YAML 1.1 changes (bool, null, int, float, merge key), and text with the
+# characters that end or start things: all must come out as PyYAML reads them.
+WORDS = [
+    "Good", "Requires improvement", "yes", "No", "on", "OFF", "~", "null", "Null", "true", "1", "017",
+    "0x1F", "0o7", "1_000", "1.5", "-2", "+3", ".inf", "-.Inf", "1e3", "1.0e+3", "2019-02-30", "2020-01",
+    "2019", "12:30", "190:20:30", "a: b", "a #b", "a#b", "x:", "http://x.org/a?b=c&d", "a,b", "[x]",
+    "{y}", "-x", "- x", "?x", "<<", "=", "it's", 'say "hi"', "back\\slash", "", " lead", "é ü",
+    "Information and facilities", "%p", "@at", "`tick", "*star", "&amp", "!bang", "|pipe", ">gt",
+]  # fmt: skip
+KEYS = ["a", "b", "key_1", "name", "2019", "yes", "1", "1.0", "a b", "x.y", "Null", "~", "<<", "é"]
+SAFE_WORDS = ["Good", "Requires improvement", "2019-02-30", "2020", "yes", "~", "http://x.org/a", "é ü"]
+SAFE_KEYS = ["a", "b", "key_1", "name", "2019", "x.y", "a b"]
+
+
+def typed(value: Any) -> Any:
+    """A comparable form that keeps types (1 != True here) and mapping order."""
+    if isinstance(value, dict):
+        return ("map", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("seq", [typed(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def pyyaml(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        return ("ok", typed(loader.get_single_data()))
+    except (yaml.YAMLError, ValueError, TypeError) as exc:
+        return ("error", str(exc))
+    finally:
+        loader.dispose()
+
+
+def fast(text: str) -> Any:
+    return ("ok", typed(parse_subset(text, _PlainScalars())))
+
+
+def scalar(draw: st.DrawFn, words: list[str]) -> str:
+    word = draw(st.sampled_from(words))
+    style = draw(st.sampled_from(["plain", "plain", "double", "single"]))
+    if style == "double":
+        return f'"{word}"'
+    if style == "single":
+        return f"'{word}'"
+    return word
+
+
+@st.composite
+def flow_value(draw: st.DrawFn, words: list[str], keys: list[str], depth: int = 0) -> str:
+    kind = draw(st.sampled_from(["scalar", "list", "map"] if depth < 2 else ["scalar"]))
+    if kind == "scalar":
+        return scalar(draw, words)
+    parts = draw(st.lists(flow_value(words, keys, depth + 1), max_size=3))
+    if kind == "list":
+        return "[" + ", ".join(parts) + "]"
+    names = draw(st.lists(st.sampled_from(keys), min_size=len(parts), max_size=len(parts)))
+    return "{" + ", ".join(f"{k}: {v}" for k, v in zip(names, parts, strict=True)) + "}"
+
+
+@st.composite
+def block(draw: st.DrawFn, words: list[str], keys: list[str], indent: int = 0, depth: int = 0) -> list[str]:
+    """Lines of a block mapping or list at `indent`."""
+    step = draw(st.integers(1, 4))
+    lines: list[str] = []
+    is_list = draw(st.booleans())
+    for number in range(draw(st.integers(1, 4))):
+        if is_list:
+            head = " " * indent + "-"
+            inner = draw(st.sampled_from(["scalar", "flow", "map", "nested"] if depth < 3 else ["scalar", "flow"]))
+            if inner == "map":  # "- key: value" then the other keys lined up under the first
+                sub = draw(
+                    block(words, keys, indent + 2, depth + 1).filter(lambda ls: not ls[0].lstrip().startswith("-"))
+                )
+                lines.append(head + " " + sub[0].lstrip(" "))
+                lines += sub[1:]
+                continue
+            lead = head
+        else:
+            key = draw(st.sampled_from(keys)) if number == 0 or draw(st.booleans()) else f"k{number}"
+            lead = " " * indent + key + ":"
+            inner = draw(st.sampled_from(["scalar", "flow", "nested", "text", "empty"] if depth < 3 else ["scalar"]))
+        if inner == "scalar":
+            lines.append(f"{lead} {scalar(draw, words)}")
+        elif inner == "flow":
+            lines.append(f"{lead} {draw(flow_value(words, keys))}")
+        elif inner == "text":
+            header = draw(st.sampled_from([">", ">-", "|", "|-"]))
+            body = draw(st.lists(st.sampled_from([*words[:4], "# not a comment", "a: b"]), min_size=1, max_size=3))
+            lines.append(f"{lead} {header}")
+            lines += [" " * (indent + step) + word for word in body]
+        elif inner == "empty":
+            lines.append(lead)
+        else:
+            lines.append(lead)
+            level = not is_list and draw(st.booleans())  # a list level with its key
+            nested = draw(block(words, keys, indent if level else indent + step, depth + 1))
+            if level and not nested[0].lstrip(" ").startswith("-"):
+                nested = draw(block(words, keys, indent + step, depth + 1))
+            lines += nested
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(["", "# a comment", " " * indent + "# indented comment"])))
+    return lines
+
+
+@st.composite
+def documents(draw: st.DrawFn, words: list[str], keys: list[str]) -> str:
+    lines = draw(block(words, keys))
+    if draw(st.booleans()):
+        lines = [line + draw(st.sampled_from(["", " ", "  # note"])) if line.strip() else line for line in lines]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def damaged(draw: st.DrawFn) -> str:
+    text = draw(documents(WORDS, KEYS))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        bit = draw(st.sampled_from([" ", "\n", "#", ":", "- ", "\t", "'", '"', "[", "]", "{", "}", ",", "&a ", "*a"]))
+        text = text[:at] + bit + text[at:]
+    return text
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(damaged())
+def test_where_the_fast_reader_gives_a_value_it_is_pyyamls(text: str):
+    try:
+        got = fast(text)
+    except Unsupported:
+        return
+    expected = pyyaml(text)
+    assert got == expected, text
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(documents(SAFE_WORDS, SAFE_KEYS))
+def test_the_style_of_our_files_is_read_by_the_fast_reader(text: str):
+    expected = pyyaml(text)
+    if expected[0] == "error":
+        assert "twice" in expected[1], expected[1]  # two equal keys were generated: PyYAML's message is wanted
+        return
+    assert fast(text) == expected, text
+
+
+@pytest.mark.parametrize(
+    "path", ["data/ratings.yaml", "tests/fixtures/small.yaml", "tests/fixtures/five.yaml"], ids=lambda p: p
+)
+def test_our_files_are_read_by_the_fast_reader(path: str):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    assert fast(text) == pyyaml(text)
+
+
+def test_the_synthetic_benchmark_data_is_read_by_the_fast_reader():
+    text = dataset(30, 3)
+    assert fast(text) == pyyaml(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: b\n  continued\n",  # multi-line plain text
+        "a: &x 1\nb: *x\n",  # anchor and alias
+        "a: !!str 1\n",  # tag
+        'a: "line \\n break"\n',  # escape
+        "a: 'it''s'\n",  # doubled quote
+        "a: >\n  one\n\n  two\n",  # blank line inside folded text
+        "a: >\n  one\n    more\n",  # more-indented folded line
+        "a: 1\na: 2\n",  # two equal keys
+        "a:\n\t- b\n",  # tab
+        "a: b\r\n",  # carriage return
+        "---\na: b\n",  # document marker
+        "a: [b,\n  c]\n",  # flow over two lines
+        "? a\n: b\n",  # complex key
+        '"a": b\n',  # quoted key
+        "<<: {a: 1}\n",  # merge key
+        "just text\n",  # a document of one scalar
+        "a: |\n  no final line break",
+    ],
+)
+def test_what_the_fast_reader_declines(text: str):
+    with pytest.raises(Unsupported):
+        fast(text)
+
+
+def test_declined_text_still_loads_through_pyyaml():
+    assert parse("a: 'it''s'\nb: >\n  one\n\n  two\n", "f.yaml") == {
+        "a": "it's",
+        "b": "one\ntwo\n",
+    }
