@@ -95,7 +95,7 @@ def _rating_and_score(r: Row) -> str:
 
 
 def _cells(r: Row) -> str:
-    return "".join([f'<td class="rating {esc(c.css)}" data-sort="{c.sort}">{esc(c.word)}</td>\n' for c in r.cells])
+    return "".join([_cell(c) for c in r.cells])
 
 
 def _links(r: Row) -> str:
