@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import ctypes
-import itertools
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 # Written into every built folder: a folder without it is never replaced (it may be someone's
@@ -57,26 +56,28 @@ def unsafe_target(out: Path, data: Path | None = None) -> str | None:
     return None
 
 
-def replace_dir(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out: Path) -> int:
+Files = Mapping[str, bytes] | Iterable[tuple[str, bytes]] | Callable[[Path], int]
+
+
+def replace_dir(files: Files, out: Path) -> int:
     """Write every file into a folder beside `out`, then swap it in for `out` in one step.
 
-    `files` may be a mapping or a stream of (path, content) pairs: a stream is written as it
-    comes, so a large site need not be held in memory whole. A build that fails or is killed at
-    any point leaves `out` as it was: the swap is a single rename (an atomic exchange where the
-    system offers one). Returns the number of files written (the marker not counted).
+    `files` may be a mapping, a stream of (path, content) pairs (written as it comes, so a
+    large site need not be held in memory whole), or a function that writes into the folder it
+    is given and returns how many files it wrote. A build that fails or is killed at any point
+    leaves `out` as it was: the swap is a single rename (an atomic exchange where the system
+    offers one). Returns the number of files written (the marker not counted).
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
-    count = 0
     try:
-        pairs = sorted(files.items()) if isinstance(files, Mapping) else files
-        for relative, content in itertools.chain(pairs, [(MARKER, MARKER_TEXT)]):
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-            count += 1
+        if callable(files):
+            count = files(staging)
+        else:
+            count = write_files(staging, sorted(files.items()) if isinstance(files, Mapping) else files)
+        (staging / MARKER).write_bytes(MARKER_TEXT)
         os.chmod(staging, 0o755)
         if not out.exists():
             staging.rename(out)
@@ -87,7 +88,21 @@ def replace_dir(files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], out: P
             staging = retired  # removed below
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return count - 1
+    return count
+
+
+def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
+    """Write (relative path, content) pairs under `folder`; returns how many."""
+    count = 0
+    made: set[Path] = set()
+    for relative, content in files:
+        target = folder / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content)
+        count += 1
+    return count
 
 
 def _exchange(a: Path, b: Path) -> bool:

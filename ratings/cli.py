@@ -165,13 +165,14 @@ def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str
       ratings build --site-url https://example.org/probation/
     """
     from ratings.atomic import replace_dir
-    from ratings.site import iter_files
+    from ratings.site import write_site
 
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise click.BadParameter(f"{site_url!r} is not a web address (expected https://...)", param_hint="--site-url")
     path, _ = _data_path(data)
     _check_out(out, path)
-    count = replace_dir(iter_files(_load(data, strict), _day(as_of), site_url), out)
+    dataset = _load(data, strict)
+    count = replace_dir(lambda folder: write_site(dataset, folder, _day(as_of), site_url), out)
     click.echo(f"Built {count} files into {out}/")
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ratings import __version__, export, pages, schema, table
+from ratings import __version__, export, pages, parallel, schema, table
+from ratings.atomic import write_files
 from ratings.models import Dataset
 from ratings.paths import templates_dir
 
@@ -36,11 +38,26 @@ def iter_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None
     """Every file of the site as (relative path, content), made one after another, so that a
     large site can be written as it is made instead of held in memory whole."""
     tables = table.build(data, as_of)
+    yield from _pages_and_static(data, tables, as_of, site_url)
+    yield from data_files(data, tables, as_of, site_url)
+
+
+def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
+    """Write every file of the site into `folder` (the same files as `iter_files`); returns how
+    many. The downloads are made in a second process while this one makes the pages."""
+    tables = table.build(data, as_of)
+    with parallel.beside(lambda: write_files(folder, data_files(data, tables, as_of, site_url))) as downloads:
+        count = write_files(folder, _pages_and_static(data, tables, as_of, site_url))
+        return count + downloads()
+
+
+def _pages_and_static(
+    data: Dataset, tables: table.Tables, as_of: dt.date | None, site_url: str | None
+) -> Iterator[tuple[str, bytes]]:
     pages_made: list[str] = []
     for name, content in page_files(data, tables, as_of, site_url):
         pages_made.append(name)
         yield name, content
-    yield from data_files(data, tables, as_of, site_url)
     if site_url:
         urls = sorted(p for p in pages_made if p != "404.html")
         sitemap = _environment().get_template("sitemap.xml").render(base=_base(site_url), urls=urls)

@@ -13,7 +13,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ratings.site import build_files
+from ratings.atomic import MARKER, replace_dir
+from ratings.site import write_site
 from ratings.synthetic import dataset
 from ratings.validate import load_dataset
 
@@ -36,10 +37,17 @@ STATIC = "static/"
 
 
 def build(text: str, site_url: str | None) -> dict[str, bytes]:
+    """What `ratings build` writes (pages and downloads made in two processes where it can)."""
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "data.yaml"
+        path, out = Path(folder) / "data.yaml", Path(folder) / "site"
         path.write_text(text, encoding="utf-8")
-        return build_files(load_dataset(path), site_url=site_url)
+        data = load_dataset(path)
+        replace_dir(lambda staging: write_site(data, staging, site_url=site_url), out)
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != MARKER
+        }
 
 
 def generated(files: dict[str, bytes]) -> dict[str, bytes]:

@@ -6,8 +6,11 @@ import difflib
 
 import pytest
 
+from ratings import parallel
 from ratings.paths import templates_dir
-from tests.golden import STATIC, build, datasets, generated, stored
+from ratings.site import build_files
+from ratings.validate import load_dataset
+from tests.golden import FIXTURES, SITE_URL, STATIC, build, datasets, generated, stored
 
 
 @pytest.mark.parametrize("name", sorted(datasets()))
@@ -27,3 +30,13 @@ def test_build_matches_golden_output(name: str):
                 expected[path].decode().splitlines(), built[path].decode().splitlines(), "golden", "built", lineterm=""
             )
             pytest.fail(f"{name}/{path} differs from the golden output:\n" + "\n".join(list(diff)[:40]))
+
+
+def test_the_golden_builds_use_two_processes():
+    assert parallel.can_fork(), "a build in the test process runs in one process: the golden tests miss the other path"
+
+
+def test_the_in_memory_build_matches_the_written_one():
+    """`build_files` (one process, as `ratings serve` builds) gives what `ratings build` writes."""
+    text, site_url = datasets()["small"]
+    assert build_files(load_dataset(FIXTURES / "small.yaml"), site_url=SITE_URL) == build(text, site_url)

@@ -1,0 +1,109 @@
+"""One piece of work in a second process, beside the work of this one.
+
+A large site's pages and its downloads take about as long as each other and need nothing from
+each other, so on a machine with two cores they are made at the same time: the downloads in a
+forked child, which shares the ranked tables with the parent (copy-on-write) and writes its
+files itself, so nothing but its result and any error comes back through a pipe.
+
+Where fork is missing (Windows), or unsafe because this process runs threads (`ratings serve`),
+the work simply runs in this process when its result is asked for. The child is tied to the
+parent's life: if the parent is killed, so is the child (Linux), and a half-made build is never
+swapped in, because only the parent swaps, after the child has reported success.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import os
+import pickle
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+@contextlib.contextmanager
+def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
+    """Start `work` in a child process; the block receives a function that waits for its result
+    (re-raising the child's exception). If the block fails, the child is stopped."""
+    if not can_fork():
+        yield work
+        return
+    reader, writer = os.pipe()
+    parent = os.getpid()
+    gc.freeze()  # the child's collector would otherwise touch (and so copy) every shared object
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
+        os.close(reader)
+        _run_child(work, writer, parent)
+    gc.unfreeze()
+    os.close(writer)
+    waited = False
+
+    def result() -> T:
+        nonlocal waited
+        with os.fdopen(reader, "rb") as stream:
+            payload = stream.read()
+        _, status = os.waitpid(pid, 0)
+        waited = True
+        if payload:
+            ok, value = pickle.loads(payload)
+            if ok:
+                return value  # type: ignore[no-any-return]
+            raise value
+        raise RuntimeError(f"the background build process ended without a result ({_describe(status)})")
+
+    try:
+        yield result
+    finally:
+        if not waited:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            with contextlib.suppress(OSError):
+                os.close(reader)
+
+
+def _run_child(work: Callable[[], Any], writer: int, parent: int) -> None:  # pragma: no cover - child
+    code = 1
+    try:
+        _die_with(parent)
+        try:
+            outcome: tuple[bool, Any] = (True, work())
+            code = 0
+        except BaseException as exc:  # the parent decides what an error means
+            outcome = (False, exc)
+        try:
+            payload = pickle.dumps(outcome)
+        except Exception as exc:  # an unpicklable exception: send its words
+            payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+        with os.fdopen(writer, "wb") as stream:
+            stream.write(payload)
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _die_with(parent: int) -> None:  # pragma: no cover - child
+    """Ask Linux to kill this process when the parent dies; stop at once if it already has."""
+    with contextlib.suppress(OSError, AttributeError):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _describe(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
