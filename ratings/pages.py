@@ -58,9 +58,14 @@ class Cell:
     standard: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
-    """One inspection as a table row: the league, an area, an owner's or a provider's history."""
+    """One inspection as a table row: the league, an area, an owner's or a provider's history.
+
+    Made once per inspection and set of columns and shared by every page that shows it (not
+    frozen: a frozen dataclass is several times slower to make, and a large site makes a
+    hundred thousand). `html` keeps its page-independent HTML once made (see `table_html`).
+    """
 
     rank_label: str
     rank: int
@@ -89,7 +94,7 @@ class Row:
     sources: tuple[str, ...]
     notes: str
     inspection_id: str
-    movement: table.Movement | None = None
+    html: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def provider_href(self) -> str:
@@ -114,6 +119,7 @@ class RatingsTable:
     rows: tuple[Row, ...]
     max_score: int
     standards: int
+    moves: dict[str, table.Movement] = field(default_factory=dict)  # a history's, by inspection id
 
     @property
     def recorded(self) -> int:
@@ -121,7 +127,7 @@ class RatingsTable:
 
     def body(self, mode: str, root: str) -> Markup:
         """The rows as HTML (built in Python: see `table_html`)."""
-        return Markup(table_html.body(self.rows, mode, root))
+        return Markup(table_html.body(self.rows, mode, root, self.moves))
 
     @property
     def possible(self) -> int:
@@ -162,12 +168,21 @@ class Context:
             if record["owner_id"]:
                 self.by_owner.setdefault(record["owner_id"], []).append(record)
         self.moves = table.movements(self.inspections)
+        self._rows: dict[tuple[str, str, tuple[table.Column, ...]], Row] = {}
         self.league_tables = self._league_tables()
+
+    def row(self, record: dict[str, Any], columns: tuple[table.Column, ...]) -> Row:
+        """The row of an inspection (or league) record, made once for each set of columns."""
+        key = (str(record["inspection_id"]), str(record.get("rank_label", "")), columns)
+        made = self._rows.get(key)
+        if made is None:
+            made = self._rows[key] = make_row(record, columns, self.data)
+        return made
 
     def _league_tables(self) -> tuple[RatingsTable, ...]:
         out = []
         for group in self.tables.groups:
-            rows = tuple(make_row(r, group.columns, self.data) for r in self.league if r["group"] == group.key)
+            rows = tuple(self.row(r, group.columns) for r in self.league if r["group"] == group.key)
             if rows:
                 caption = f"{group.title}: league table as at {self.site.as_at}"
                 out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
@@ -183,9 +198,7 @@ class Context:
         return tuple(out)
 
 
-def make_row(
-    row: dict[str, Any], columns: tuple[table.Column, ...], data: Dataset, movement: table.Movement | None = None
-) -> Row:
+def make_row(row: dict[str, Any], columns: tuple[table.Column, ...], data: Dataset) -> Row:
     """One table row from a plain row of `table.build` (a standard not in its framework: no key)."""
     framework = data.framework(str(row["framework"]))
     cells = tuple([_cell(row.get(c.field), c.label) for c in columns])
@@ -234,7 +247,6 @@ def make_row(
         sources=tuple(str(row["sources"]).split()),
         notes=(inspection.notes or "") if inspection else "",
         inspection_id=str(row["inspection_id"]),
-        movement=movement,
     )
 
 
@@ -322,7 +334,7 @@ def provider_pages(ctx: Context) -> Iterator[ProviderPage]:
         records = ctx.by_provider.get(provider.id, [])
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = _columns_for(tables.groups, frameworks)
-        rows = tuple(make_row(r, columns, data, ctx.moves.get(str(r["inspection_id"]))) for r in records)
+        rows = tuple(ctx.row(r, columns) for r in records)
         maxima = {data.framework(f).max_score for f in frameworks}
         history = RatingsTable(
             title="Inspections",
@@ -331,6 +343,7 @@ def provider_pages(ctx: Context) -> Iterator[ProviderPage]:
             rows=rows,
             max_score=max(maxima) if maxima else 0,
             standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
+            moves={r.inspection_id: ctx.moves[r.inspection_id] for r in rows if r.inspection_id in ctx.moves},
         )
         owners = tuple(
             Ownership(
@@ -400,7 +413,7 @@ def owner_pages(ctx: Context) -> OwnersIndex:
             continue
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = _columns_for(tables.groups, frameworks)
-        rows = tuple(make_row(r, columns, data) for r in records)
+        rows = tuple(ctx.row(r, columns) for r in records)
         providers = tuple(owned.get(owner.id, []))
         inspections = RatingsTable(
             title="Inspections while owned",

@@ -12,6 +12,7 @@ Every value goes through `esc`, which escapes exactly as jinja2's autoescape (ma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ratings.table import ARROWS
@@ -42,14 +43,15 @@ def _cell(c: Cell) -> str:
     return html
 
 
-def body(rows: tuple[Row, ...], mode: str, root: str) -> str:
-    """Every row of a table, each ending in a line break."""
+def body(rows: tuple[Row, ...], mode: str, root: str, moves: Mapping[str, Movement] | None = None) -> str:
+    """Every row of a table, each ending in a line break; `moves` for a history's movement column."""
     if mode not in MODES:
         raise ValueError(f"unknown table mode {mode!r} (expected one of: {', '.join(MODES)})")
-    return "".join([row(r, mode, root) for r in rows])
+    moves = moves or {}
+    return "".join([row(r, mode, root, moves) for r in rows])
 
 
-def row(r: Row, mode: str, root: str) -> str:
+def row(r: Row, mode: str, root: str, moves: Mapping[str, Movement]) -> str:
     out = [f' id="{esc(r.inspection_id)}"' if mode == "history" else ""]
     out.append(f' data-type="{esc(r.type)}" data-owner="{esc(r.owner)}" data-area="{esc(r.area)}">\n')
     if mode in ("league", "heatmap"):
@@ -72,12 +74,18 @@ def row(r: Row, mode: str, root: str) -> str:
         out.append(f'<td data-sort="{r.published_sort}">{_time(r)}</td>')
     if mode == "history":
         out.append(f"<td>{esc(r.programme or 'not recorded')}</td>")
-    out.append(_rating_and_score(r))
+    # The same inspection appears on several pages: its ratings and links are made once.
+    html = r.html
+    if not html:
+        html["ratings"] = _rating_and_score(r)
+        html["cells"] = _cells(r)
+        html["links"] = _links(r)
+    out.append(html["ratings"])
     if mode == "history":
-        out.append(f'<td class="movement">{_movement(r.movement)}</td>')
-    out.append(_cells(r))
+        out.append(f'<td class="movement">{_movement(moves.get(r.inspection_id))}</td>')
+    out.append(html["cells"])
     if mode != "heatmap":
-        out.append(_links(r))
+        out.append(html["links"])
     out.append("</tr>\n")
     return "<tr" + "".join(out)
 
