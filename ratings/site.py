@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
 
 from ratings import __version__, export, pages, parallel, schema, table
 from ratings.atomic import write_files
@@ -40,6 +43,24 @@ def iter_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None
     tables = table.build(data, as_of)
     yield from _pages_and_static(data, tables, as_of, site_url)
     yield from data_files(data, tables, as_of, site_url)
+
+
+NAV_PATHS = {href for href, _ in NAV}
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """The site header and footer of a page, as HTML."""
+
+    header: Markup
+    footer: Markup
+
+    @classmethod
+    def render(cls, env: Environment, **context: Any) -> Chrome:
+        return cls(
+            Markup(env.get_template("_site_header.html").render(**context)),
+            Markup(env.get_template("_site_footer.html").render(**context)),
+        )
 
 
 def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
@@ -75,9 +96,19 @@ def page_files(
     site = pages.site_info(data, as_of, __version__)
     env = _environment()
 
+    chromes: dict[tuple[str, str], Chrome] = {}
+
     def page(path: str, template: str, title: str, **context: Any) -> tuple[str, bytes]:
         root = "../" * path.count("/")
-        html = env.get_template(template).render(site=site, root=root, path=path, title=title, nav=NAV, **context)
+        # The header and footer differ only by folder depth and by which nav page is current:
+        # ten thousand provider pages share one.
+        key = (root, path if path in NAV_PATHS else "")
+        chrome = chromes.get(key)
+        if chrome is None:
+            chrome = chromes[key] = Chrome.render(env, site=site, root=root, path=path, nav=NAV)
+        html = env.get_template(template).render(
+            site=site, root=root, path=path, title=title, nav=NAV, chrome=chrome, **context
+        )
         return path, html.encode("utf-8")
 
     ctx = pages.Context(data, tables, site)
