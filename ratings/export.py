@@ -294,7 +294,8 @@ def render(
 
 
 def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> bytes:
-    """The three tables in one SQLite database (for sqlite3, Datasette), as bytes."""
+    """The three tables in one SQLite database (for sqlite3, Datasette), as bytes; `built`: those
+    already made by `table_data`."""
     handle, name = tempfile.mkstemp(suffix=".db")
     os.close(handle)
     try:
@@ -304,7 +305,7 @@ def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = No
             connection.execute("PRAGMA synchronous = OFF")
             connection.execute("PRAGMA cache_size = -262144")  # 256 MiB: the long table's index fits
             for table_name in TABLES:
-                rows = built[table_name] if built else table_data(data, tables, table_name)
+                rows = built[table_name] if built and table_name in built else table_data(data, tables, table_name)
                 keys = _primary_key(table_name)
                 columns = ", ".join(f'"{f}" {_sql_type(f)}' for f in rows.fields)
                 primary = ", ".join(f'"{k}"' for k in keys)

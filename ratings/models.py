@@ -87,10 +87,15 @@ class PartialDate:
         """'6 December 2018', 'December 2018' or '2018' (no locale: output must not vary by machine)."""
         if self.month is None:
             return str(self.year)
-        month = calendar.month_name[self.month]
+        month = _MONTHS[self.month]
         if self.day is None:
             return f"{month} {self.year}"
         return f"{self.day} {month} {self.year}"
+
+
+# English month names, fixed (calendar.month_name asks the C library's locale each time).
+_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
 
 
 def parse_partial_date(value: Any) -> PartialDate:

@@ -210,7 +210,7 @@ class Context:
 def make_row(row: dict[str, Any], columns: tuple[table.Column, ...], data: Dataset) -> Row:
     """One table row from a plain row of `table.build` (a standard not in its framework: no key)."""
     framework = data.framework(str(row["framework"]))
-    cells = tuple([_cell(row.get(c.field), c.label) for c in columns])
+    cells = tuple([_cells(c.label)[row.get(c.field)] for c in columns])
     overall = str(row["overall"])
     complete = bool(row["complete"])
     recorded, standards = int(row["standards_recorded"]), int(row["standards"])
@@ -259,18 +259,17 @@ def make_row(row: dict[str, Any], columns: tuple[table.Column, ...], data: Datas
     )
 
 
-_CELLS: dict[tuple[str | None, str], Cell] = {}  # few distinct cells, made once each
+_CELLS: dict[str, dict[str | None, Cell]] = {}  # few distinct cells, made once each
 
 
-def _cell(word: str | None, label: str) -> Cell:
-    cell = _CELLS.get((word, label))
-    if cell is None:
-        if word is None:
-            cell = Cell("n/a", "not-applicable", NOT_APPLICABLE_SORT, label)
-        else:
-            cell = Cell(word, RATING_CLASS[word], RATING_SORT[word], label)
-        _CELLS[(word, label)] = cell
-    return cell
+def _cells(label: str) -> dict[str | None, Cell]:
+    """A column's cell for each word it can hold (None: the standard is not in the framework)."""
+    cells = _CELLS.get(label)
+    if cells is None:
+        cells = {word: Cell(word, RATING_CLASS[word], RATING_SORT[word], label) for word in RATING_SORT}
+        cells[None] = Cell("n/a", "not-applicable", NOT_APPLICABLE_SORT, label)
+        _CELLS[label] = cells
+    return cells
 
 
 # --- the league table (index) -------------------------------------------------------------

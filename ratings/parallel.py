@@ -47,7 +47,6 @@ def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
     if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
         os.close(reader)
         _run_child(work, writer, parent)
-    gc.unfreeze()
     os.close(writer)
     waited = False
 
@@ -67,6 +66,9 @@ def beside(work: Callable[[], T]) -> Iterator[Callable[[], T]]:
     try:
         yield result
     finally:
+        # Frozen until the child is done: a full collection here would write to every shared
+        # object's header and so make the system copy the pages the child still reads.
+        gc.unfreeze()
         if not waited:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

@@ -67,9 +67,10 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
     many. The downloads are made in a second process while this one makes the pages."""
     tables = table.build(data, as_of)
-    with parallel.beside(lambda: write_files(folder, data_files(data, tables, as_of, site_url))) as downloads:
+    with parallel.beside(lambda: write_files(folder, data_files(data, tables, as_of, site_url, "rest"))) as rest:
         count = write_files(folder, _pages_and_static(data, tables, as_of, site_url))
-        return count + downloads()
+        count += write_files(folder, data_files(data, tables, as_of, site_url, "league"))
+        return count + rest()
 
 
 def _pages_and_static(
@@ -129,18 +130,28 @@ def page_files(
 
 
 def data_files(
-    data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
+    data: Dataset,
+    tables: table.Tables,
+    as_of: dt.date | None = None,
+    site_url: str | None = None,
+    part: str = "all",
 ) -> Iterator[tuple[str, bytes]]:
     """The downloads (every table in every format), the schema and the feed, one file at a time:
-    a large site's downloads run to hundreds of megabytes, not to be held in memory together."""
-    rows = {name: export.table_data(data, tables, name) for name in export.TABLES}  # once, for every format
-    for name in export.TABLES:
+    a large site's downloads run to hundreds of megabytes, not to be held in memory together.
+
+    `part` splits them in two of about equal work for two processes: "league" (the league
+    table's files, made beside the pages) and "rest"."""
+    names = {"all": export.TABLES, "league": ("league",), "rest": ("inspections", "ratings")}[part]
+    rows = {name: export.table_data(data, tables, name) for name in names}  # once, for every format
+    for name in names:
         stem = export.STEMS[name]
         plain, spreadsheet = export.csv_files(rows[name])
         yield f"data/{stem}.csv", plain
         yield f"data/{stem}-excel.csv", spreadsheet
         del plain, spreadsheet
         yield f"data/{stem}.json", export.to_json(rows[name]).encode("utf-8")
+    if part == "league":
+        return
     yield "data/ratings.db", export.to_sqlite(data, tables, rows)
     yield "data/datapackage.json", export.datapackage(tables).encode("utf-8")
     yield "data/ratings.schema.json", schema.text().encode("utf-8")
