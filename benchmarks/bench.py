@@ -8,7 +8,8 @@ Prints figures; it passes or fails nothing. Run from the repository root:
 Each size is generated in the real YAML format (about five inspections per provider), then:
 - stages in this process (load = read + YAML parse; validate; rank; render pages; export data files),
   each the median of --repeats runs;
-- `ratings build` as a separate process: median wall time and peak resident memory (RSS);
+- `ratings build` as a separate process: median wall time and peak resident memory (RSS, summed
+  over its processes);
 - on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
   the same process spends importing its libraries.
 """
@@ -47,26 +48,39 @@ def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-# Runs a command and prints its peak RSS: a process's "children" figure covers all it ever
-# waited for, so each measured command gets a fresh parent of its own.
-_MEASURE = (
-    "import resource, subprocess, sys; "
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
 def run(args: list[str], cwd: Path, repeats: int) -> tuple[float, int]:
-    """Median wall time of a command, and its peak RSS in MiB (the largest over the runs)."""
+    """Median wall time of a command, and its peak RSS in MiB (the largest over the runs).
+
+    A build runs in two processes at once (see ratings/parallel.py), so the peak is that of the
+    whole process tree: their resident sets summed, sampled every 10 ms. Pages the two share
+    (copy-on-write) count twice, so the figure errs high. Needs Linux's /proc (else 0).
+    """
     times, peak = [], 0
     for _ in range(repeats):
         started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", _MEASURE, *args], cwd=cwd, check=True, capture_output=True, text=True
-        )
+        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.01)
         times.append(time.perf_counter() - started)
-        peak = max(peak, int(done.stdout.strip() or 0))
-    return statistics.median(times), peak // 1024
+        if process.returncode:
+            raise SystemExit(f"{' '.join(args)} failed with exit status {process.returncode}")
+    return statistics.median(times), peak // 2**20
+
+
+def _tree_rss(pid: int) -> int:
+    """Bytes resident in a process and all its descendants (0 where /proc is missing)."""
+    total, todo = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        current = todo.pop()
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # ended meanwhile, or no /proc
+            continue
+    return total
 
 
 def stages(path: Path, repeats: int) -> dict[str, float]:
