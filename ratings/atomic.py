@@ -7,9 +7,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 # Written into every built folder: a folder without it is never replaced (it may be someone's
@@ -96,35 +94,19 @@ def replace_dir(files: Files, out: Path) -> int:
 def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
     """Write (relative path, content) pairs under `folder`; returns how many.
 
-    Creating a file can wait on the file system's journal for a good part of a millisecond,
-    ten thousand times for a large site. So the files are written by a few threads while the
-    caller goes on making the next ones (the waiting holds no lock that Python needs). At most
-    a bounded number wait to be written, so memory stays flat; the first error is raised.
+    One after another: writer threads were tried, and lost more to waiting for Python's lock
+    after every system call than they won by overlapping the file system's waits.
     """
-    made: set[Path] = set()
-    pending: deque[Future[None]] = deque()
     count = 0
-    with ThreadPoolExecutor(max_workers=_WRITERS, thread_name_prefix="ratings-write") as pool:
-        try:
-            for relative, content in files:
-                target = folder / relative
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                pending.append(pool.submit(target.write_bytes, content))  # type: ignore[arg-type]
-                count += 1
-                while len(pending) > _QUEUED or (pending and pending[0].done()):
-                    pending.popleft().result()
-            while pending:
-                pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+    made: set[Path] = set()
+    for relative, content in files:
+        target = folder / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content)
+        count += 1
     return count
-
-
-_WRITERS = 4
-_QUEUED = 32
 
 
 def _exchange(a: Path, b: Path) -> bool:
