@@ -147,8 +147,11 @@ def _check_id(value: str) -> str:
     return value
 
 
+_URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+
+
 def _check_url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+    if not _URL.match(value):
         raise ValueError(f"{value!r} is not a web address (expected http:// or https://...)")
     return value
 

@@ -322,6 +322,8 @@ def _warnings(data: Dataset) -> Iterator[tuple[Path_, str]]:
     """
     for index, inspection in enumerate(data.inspections):
         framework = data.framework(inspection.framework)
+        if inspection.published_score is None and inspection.published_max is None and framework.bands is None:
+            continue  # nothing here to disagree with
         ratings = [inspection.ratings.get(s.key) for s in framework.standards]
         points = sum(framework.points[r] for r in ratings if r is not None)
         complete = all(r is not None for r in ratings)
