@@ -149,7 +149,7 @@ def data_files(
         yield f"data/{stem}.csv", plain
         yield f"data/{stem}-excel.csv", spreadsheet
         del plain, spreadsheet
-        yield f"data/{stem}.json", export.to_json(rows[name]).encode("utf-8")
+        yield f"data/{stem}.json", export.json_bytes(rows[name])
     if part == "league":
         return
     yield "data/ratings.db", export.to_sqlite(data, tables, rows)
