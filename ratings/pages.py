@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -172,6 +172,7 @@ class Context:
         self._columns: dict[tuple[str, ...], tuple[table.Column, ...]] = {}
         self._held: dict[int, tuple[table.Column, ...]] = {}
         self.league_tables = self._league_tables()
+        self.latest = {r.provider_id: r for t in self.league_tables for r in t.rows}
 
     def row(self, record: dict[str, Any], columns: tuple[table.Column, ...]) -> Row:
         """The row of an inspection (or league) record, made once for each set of columns."""
@@ -334,11 +335,13 @@ class ProviderPage:
     league_row: Row | None
 
 
-def provider_pages(ctx: Context) -> Iterator[ProviderPage]:
-    """One page's worth at a time: a large dataset's pages need not all be held at once."""
+def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterator[ProviderPage]:
+    """One page's worth at a time: a large dataset's pages need not all be held at once.
+    `indexes`: only these providers (by position in the data), in this order."""
     data, tables = ctx.data, ctx.tables
-    latest = {r.provider_id: r for t in ctx.league_tables for r in t.rows}
-    for provider in data.providers:
+    latest = ctx.latest
+    chosen = data.providers if indexes is None else (data.providers[i] for i in indexes)
+    for provider in chosen:
         records = ctx.by_provider.get(provider.id, [])
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = ctx.columns(_columns_for(tables.groups, frameworks))

@@ -19,9 +19,10 @@ import gc
 import os
 import pickle
 import signal
+import struct
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -109,3 +110,32 @@ def _describe(status: int) -> str:
     if os.WIFSIGNALED(status):
         return f"killed by signal {os.WTERMSIG(status)}"
     return f"exit status {os.waitstatus_to_exitcode(status)}"
+
+
+class Shares:
+    """Numbered pieces of work that the processes claim in turns, a chunk at a time, so that
+    whichever is free takes the next: neither waits while the other still has a long list.
+
+    The chunks' first numbers wait in a pipe, written before the fork and read by both;
+    Linux hands each 4-byte read to one reader whole. In one process it simply takes them all.
+    """
+
+    _MAX_CHUNKS = 4096  # 16 KiB of numbers: the pipe holds them without a reader
+
+    def __init__(self, count: int, size: int) -> None:
+        self.count = count
+        self.size = max(size, -(-count // self._MAX_CHUNKS))
+        self._reader, writer = os.pipe()
+        try:
+            os.write(writer, b"".join(struct.pack("=I", start) for start in range(0, count, self.size)))
+        finally:
+            os.close(writer)  # so that a reader sees the end once the numbers are taken
+
+    def claim(self) -> Iterable[int]:
+        """The numbers of every chunk this process claims, until none are left."""
+        while record := os.read(self._reader, 4):
+            (start,) = struct.unpack("=I", record)
+            yield from range(start, min(start + self.size, self.count))
+
+    def close(self) -> None:
+        os.close(self._reader)

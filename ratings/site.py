@@ -8,7 +8,8 @@ use absolute addresses, and only when a site URL is given.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -65,21 +66,45 @@ class Chrome:
 
 def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
-    many. The downloads are made in a second process while this one makes the pages."""
+    many. Two processes share the work: the child makes most downloads, the parent the other
+    pages and the league table's downloads, and both take provider pages in turns until none
+    are left (their number varies with the data, and writing them with the disk)."""
     tables = table.build(data, as_of)
-    with parallel.beside(lambda: write_files(folder, data_files(data, tables, as_of, site_url, "rest"))) as rest:
-        count = write_files(folder, _pages_and_static(data, tables, as_of, site_url))
-        count += write_files(folder, data_files(data, tables, as_of, site_url, "league"))
-        return count + rest()
+    made = Pages(data, tables, as_of, site_url)
+    shares = parallel.Shares(len(data.providers), 200)
+
+    def child() -> int:
+        count = write_files(folder, data_files(data, tables, as_of, site_url, "rest"))
+        return count + write_files(folder, made.providers(shares.claim()))
+
+    try:
+        with parallel.beside(child) as rest:
+            names = made.provider_names()
+            count = write_files(folder, _noted(itertools.chain([made.index()], made.others()), names))
+            count += write_files(folder, data_files(data, tables, as_of, site_url, "league"))
+            count += write_files(folder, made.providers(shares.claim()))
+            count += write_files(folder, _static_and_sitemap(names, site_url))
+            return count + rest()
+    finally:
+        shares.close()
 
 
 def _pages_and_static(
     data: Dataset, tables: table.Tables, as_of: dt.date | None, site_url: str | None
 ) -> Iterator[tuple[str, bytes]]:
     pages_made: list[str] = []
-    for name, content in page_files(data, tables, as_of, site_url):
-        pages_made.append(name)
+    yield from _noted(page_files(data, tables, as_of, site_url), pages_made)
+    yield from _static_and_sitemap(pages_made, site_url)
+
+
+def _noted(files: Iterable[tuple[str, bytes]], names: list[str]) -> Iterator[tuple[str, bytes]]:
+    """The files, each name added to `names` on the way (for the sitemap)."""
+    for name, content in files:
+        names.append(name)
         yield name, content
+
+
+def _static_and_sitemap(pages_made: list[str], site_url: str | None) -> Iterator[tuple[str, bytes]]:
     if site_url:
         urls = sorted(p for p in pages_made if p != "404.html")
         sitemap = _environment().get_template("sitemap.xml").render(base=_base(site_url), urls=urls)
@@ -94,39 +119,60 @@ def page_files(
     data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
 ) -> Iterator[tuple[str, bytes]]:
     """The HTML pages, one at a time."""
-    site = pages.site_info(data, as_of, __version__)
-    env = _environment()
+    made = Pages(data, tables, as_of, site_url)
+    yield made.index()
+    yield from made.providers()
+    yield from made.others()
 
-    chromes: dict[tuple[str, str], Chrome] = {}
 
-    def page(path: str, template: str, title: str, **context: Any) -> tuple[str, bytes]:
+class Pages:
+    """The HTML pages: what they share is made once, each page when asked for."""
+
+    def __init__(self, data: Dataset, tables: table.Tables, as_of: dt.date | None, site_url: str | None) -> None:
+        self.data, self.site_url = data, site_url
+        self.site = pages.site_info(data, as_of, __version__)
+        self.env = _environment()
+        self.ctx = pages.Context(data, tables, self.site)
+        self._chromes: dict[tuple[str, str], Chrome] = {}
+
+    def page(self, path: str, template: str, title: str, **context: Any) -> tuple[str, bytes]:
         root = "../" * path.count("/")
         # The header and footer differ only by folder depth and by which nav page is current:
         # ten thousand provider pages share one.
         key = (root, path if path in NAV_PATHS else "")
-        chrome = chromes.get(key)
+        chrome = self._chromes.get(key)
         if chrome is None:
-            chrome = chromes[key] = Chrome.render(env, site=site, root=root, path=path, nav=NAV)
-        html = env.get_template(template).render(
-            site=site, root=root, path=path, title=title, nav=NAV, chrome=chrome, **context
+            chrome = self._chromes[key] = Chrome.render(self.env, site=self.site, root=root, path=path, nav=NAV)
+        html = self.env.get_template(template).render(
+            site=self.site, root=root, path=path, title=title, nav=NAV, chrome=chrome, **context
         )
         return path, html.encode("utf-8")
 
-    ctx = pages.Context(data, tables, site)
-    yield page("index.html", "index.html", "League table", page=pages.index_page(ctx))
-    for provider in pages.provider_pages(ctx):
-        yield page(pages.provider_href(provider.id), "provider.html", provider.name, page=provider)
-    owners = pages.owner_pages(ctx)
-    yield page("owners/index.html", "owners.html", "Owners", page=owners)
-    for owner in owners.owners:
-        yield page(pages.owner_href(owner.id), "owner.html", owner.name, page=owner)
-    areas = pages.area_pages(ctx)
-    yield page("areas/index.html", "areas.html", "Areas", areas=areas)
-    for area in areas:
-        yield page(pages.area_href(area.name), "area.html", area.name, page=area)
-    yield page("standards.html", "standards.html", "Standards", page=pages.standards_page(ctx))
-    yield page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(data))
-    yield page("404.html", "404.html", "Page not found", site_url=site_url)
+    def index(self) -> tuple[str, bytes]:
+        return self.page("index.html", "index.html", "League table", page=pages.index_page(self.ctx))
+
+    def providers(self, indexes: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
+        """Every provider's page, or those at `indexes` in the data."""
+        for provider in pages.provider_pages(self.ctx, indexes):
+            yield self.page(pages.provider_href(provider.id), "provider.html", provider.name, page=provider)
+
+    def provider_names(self) -> list[str]:
+        return [pages.provider_href(p.id) for p in self.data.providers]
+
+    def others(self) -> Iterator[tuple[str, bytes]]:
+        """The owners', areas', standards', methodology and not-found pages."""
+        ctx, page = self.ctx, self.page
+        owners = pages.owner_pages(ctx)
+        yield page("owners/index.html", "owners.html", "Owners", page=owners)
+        for owner in owners.owners:
+            yield page(pages.owner_href(owner.id), "owner.html", owner.name, page=owner)
+        areas = pages.area_pages(ctx)
+        yield page("areas/index.html", "areas.html", "Areas", areas=areas)
+        for area in areas:
+            yield page(pages.area_href(area.name), "area.html", area.name, page=area)
+        yield page("standards.html", "standards.html", "Standards", page=pages.standards_page(ctx))
+        yield page("methodology.html", "methodology.html", "Methodology", page=pages.methodology_page(self.data))
+        yield page("404.html", "404.html", "Page not found", site_url=self.site_url)
 
 
 def data_files(
