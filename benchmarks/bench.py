@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ratings.load import Locator, parse, read_text  # noqa: E402
-from ratings.site import data_files, page_files  # noqa: E402
+from ratings.site import data_files, page_files, whole  # noqa: E402
 from ratings.synthetic import dataset  # noqa: E402
 from ratings.table import build  # noqa: E402
 from ratings.validate import validate  # noqa: E402
@@ -92,7 +92,7 @@ def stages(path: Path, repeats: int) -> dict[str, float]:
     figures["validate"], data = median_time(lambda: validate(raw, Locator(text), str(path)), repeats)
     figures["rank"], tables = median_time(lambda: build(data), repeats)
     figures["render"], _ = median_time(lambda: dict(page_files(data, tables)), repeats)
-    figures["export"], _ = median_time(lambda: dict(data_files(data, tables)), repeats)
+    figures["export"], _ = median_time(lambda: {n: whole(c) for n, c in data_files(data, tables)}, repeats)
     return figures
 
 

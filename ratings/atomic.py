@@ -56,7 +56,8 @@ def unsafe_target(out: Path, data: Path | None = None) -> str | None:
     return None
 
 
-Files = Mapping[str, bytes] | Iterable[tuple[str, bytes]] | Callable[[Path], int]
+Content = bytes | Iterable[bytes]  # a file's bytes, or its bytes in pieces to write one by one
+Files = Mapping[str, bytes] | Iterable[tuple[str, Content]] | Callable[[Path], int]
 
 
 def replace_dir(files: Files, out: Path) -> int:
@@ -91,7 +92,7 @@ def replace_dir(files: Files, out: Path) -> int:
     return count
 
 
-def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
+def write_files(folder: Path, files: Iterable[tuple[str, Content]]) -> int:
     """Write (relative path, content) pairs under `folder`; returns how many.
 
     One after another: writer threads were tried, and lost more to waiting for Python's lock
@@ -104,7 +105,11 @@ def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> int:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(content)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            with target.open("wb") as stream:
+                stream.writelines(content)
         count += 1
     return count
 

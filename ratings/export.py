@@ -191,12 +191,20 @@ def to_csv(rows: Table, flavour: str = "plain") -> str:
 
 
 def csv_files(rows: Table) -> tuple[bytes, bytes]:
-    """Both flavours of a table as UTF-8, as `to_csv` gives them. Most tables have no cell to
-    neutralise: then the spreadsheet file is the plain one after a byte-order mark."""
+    """Both flavours of a table as UTF-8, as `to_csv` gives them."""
+    plain, spreadsheet = csv_pieces(rows)
+    return plain, b"".join(spreadsheet)
+
+
+def csv_pieces(rows: Table) -> tuple[bytes, tuple[bytes, bytes]]:
+    """`csv_files`, the spreadsheet flavour as a byte-order mark and the rest, to be written one
+    after the other. Most tables have no cell to neutralise: then the rest is the plain file
+    itself, not a copy of it (64 MB for the long table of 50,000 inspections)."""
     plain = _csv(rows, neutralise=False)
+    bom = "\ufeff".encode()
     if _has_formula_cell(rows):
-        return plain, "\ufeff".encode() + _csv(rows, neutralise=True)
-    return plain, "\ufeff".encode() + plain
+        return plain, (bom, _csv(rows, neutralise=True))
+    return plain, (bom, plain)
 
 
 def _has_formula_cell(rows: Table) -> bool:
@@ -251,16 +259,30 @@ def to_json(rows: Table) -> str:
 
 
 def json_bytes(rows: Table) -> bytes:
-    """`to_json` as UTF-8, made without holding the text as well (the long table's is 150 MB)."""
+    """`to_json` as UTF-8."""
+    return b"".join(json_chunks(rows))
+
+
+def json_chunks(rows: Table) -> Iterator[bytes]:
+    """`to_json` as UTF-8 in pieces of about a megabyte, to be written as they come: the long
+    table's JSON is 150 MB for 50,000 inspections, not to be held whole."""
     if not len(rows):
-        return b"[]\n"
+        yield b"[]\n"
+        return
     if rows.rows is None:
         # One call to the C encoder for the whole list, then a line break between objects. Values
         # are plain (text, numbers, true/false, null), so '}, {"first": ' only occurs between two
         # objects: inside a string every '"' is escaped, and no nested object opens with that key.
+        # A few thousand objects a call, so that the text never stands whole beside its bytes.
         first = json.dumps(rows.fields[0], ensure_ascii=False)
-        text = json.dumps([dict(zip(rows.fields, v, strict=True)) for v in rows.parts[0]], ensure_ascii=False)
-        return ("[\n" + text[1:-1].replace(f"}}, {{{first}: ", f"}},\n{{{first}: ") + "\n]\n").encode("utf-8")
+        values = rows.parts[0]
+        step = 4096
+        for start in range(0, len(values), step):
+            batch = [dict(zip(rows.fields, v, strict=True)) for v in values[start : start + step]]
+            text = json.dumps(batch, ensure_ascii=False)[1:-1].replace(f"}}, {{{first}: ", f"}},\n{{{first}: ")
+            yield (("[\n" if start == 0 else ",\n") + text).encode("utf-8")
+        yield b"\n]\n"
+        return
 
     segments = rows.segments()
 
@@ -269,7 +291,11 @@ def json_bytes(rows: Table) -> bytes:
 
     pieces = _pieces(rows, encode, ", ", "{", "},\n")
     pieces[-1] = pieces[-1][:-2]  # no comma after the last object
-    return b"".join([b"[\n", *pieces, b"\n]\n"])
+    yield b"[\n"
+    step = 3 * 4096  # pieces per chunk: a few thousand rows
+    for start in range(0, len(pieces), step):
+        yield b"".join(pieces[start : start + step])
+    yield b"\n]\n"
 
 
 def _pieces(
@@ -308,6 +334,12 @@ def render(
 def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> bytes:
     """The three tables in one SQLite database (for sqlite3, Datasette), as bytes; `built`: those
     already made by `table_data`."""
+    return b"".join(sqlite_chunks(data, tables, built))
+
+
+def sqlite_chunks(data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> Iterator[bytes]:
+    """`to_sqlite` in pieces of a megabyte, read from the database file as they are written:
+    the database of 50,000 inspections is 120 MB, not to be held whole."""
     handle, name = tempfile.mkstemp(suffix=".db")
     os.close(handle)
     try:
@@ -329,7 +361,8 @@ def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = No
                 connection.executemany(f'INSERT INTO "{table_name}" VALUES ({marks})', _sql_rows(rows, booleans))
         connection.close()
         with open(name, "rb") as stream:
-            return stream.read()
+            while chunk := stream.read(2**20):
+                yield chunk
     finally:
         os.unlink(name)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from ratings import __version__, export, pages, parallel, schema, table
-from ratings.atomic import write_files
+from ratings.atomic import Content, write_files
 from ratings.models import Dataset
 from ratings.paths import templates_dir
 
@@ -35,10 +35,17 @@ NAV = (
 
 def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> dict[str, bytes]:
     """Every file of the site, by relative path. Nothing is written here."""
-    return dict(iter_files(data, as_of, site_url))
+    return {name: whole(content) for name, content in iter_files(data, as_of, site_url)}
 
 
-def iter_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> Iterator[tuple[str, bytes]]:
+def whole(content: Content) -> bytes:
+    """A file's bytes, joined if they come in pieces."""
+    return content if isinstance(content, bytes) else b"".join(content)
+
+
+def iter_files(
+    data: Dataset, as_of: dt.date | None = None, site_url: str | None = None
+) -> Iterator[tuple[str, Content]]:
     """Every file of the site as (relative path, content), made one after another, so that a
     large site can be written as it is made instead of held in memory whole."""
     tables = table.build(data, as_of)
@@ -181,7 +188,7 @@ def data_files(
     as_of: dt.date | None = None,
     site_url: str | None = None,
     part: str = "all",
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[tuple[str, Content]]:
     """The downloads (every table in every format), the schema and the feed, one file at a time:
     a large site's downloads run to hundreds of megabytes, not to be held in memory together.
 
@@ -191,14 +198,14 @@ def data_files(
     rows = {name: export.table_data(data, tables, name) for name in names}  # once, for every format
     for name in names:
         stem = export.STEMS[name]
-        plain, spreadsheet = export.csv_files(rows[name])
+        plain, spreadsheet = export.csv_pieces(rows[name])
         yield f"data/{stem}.csv", plain
         yield f"data/{stem}-excel.csv", spreadsheet
         del plain, spreadsheet
-        yield f"data/{stem}.json", export.json_bytes(rows[name])
+        yield f"data/{stem}.json", export.json_chunks(rows[name])
     if part == "league":
         return
-    yield "data/ratings.db", export.to_sqlite(data, tables, rows)
+    yield "data/ratings.db", export.sqlite_chunks(data, tables, rows)
     yield "data/datapackage.json", export.datapackage(tables).encode("utf-8")
     yield "data/ratings.schema.json", schema.text().encode("utf-8")
     site = pages.site_info(data, as_of, __version__)
