@@ -265,6 +265,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # each build makes its own environment: no need to look at every file's time
     )
     env.filters["slug"] = pages.slug
     return env
