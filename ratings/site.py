@@ -8,6 +8,7 @@ use absolute addresses, and only when a site URL is given.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -137,10 +138,16 @@ class Pages:
 
     def __init__(self, data: Dataset, tables: table.Tables, as_of: dt.date | None, site_url: str | None) -> None:
         self.data, self.site_url = data, site_url
+        self.tables = tables
         self.site = pages.site_info(data, as_of, __version__)
         self.env = _environment()
-        self.ctx = pages.Context(data, tables, self.site)
         self._chromes: dict[tuple[str, str], Chrome] = {}
+
+    @functools.cached_property
+    def ctx(self) -> pages.Context:
+        # Made on first use: in a two-process build each process makes its own after the fork,
+        # the child only once its downloads are done, rather than both waiting for one.
+        return pages.Context(self.data, self.tables, self.site)
 
     def page(self, path: str, template: str, title: str, **context: Any) -> tuple[str, bytes]:
         root = "../" * path.count("/")
