@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import sqlite3
@@ -193,18 +194,22 @@ def to_csv(rows: Table, flavour: str = "plain") -> str:
 def csv_files(rows: Table) -> tuple[bytes, bytes]:
     """Both flavours of a table as UTF-8, as `to_csv` gives them."""
     plain, spreadsheet = csv_pieces(rows)
-    return plain, b"".join(spreadsheet)
+    return b"".join(plain), b"".join(spreadsheet)
 
 
-def csv_pieces(rows: Table) -> tuple[bytes, tuple[bytes, bytes]]:
-    """`csv_files`, the spreadsheet flavour as a byte-order mark and the rest, to be written one
-    after the other. Most tables have no cell to neutralise: then the rest is the plain file
-    itself, not a copy of it (64 MB for the long table of 50,000 inspections)."""
-    plain = _csv(rows, neutralise=False)
-    bom = "\ufeff".encode()
-    if _has_formula_cell(rows):
-        return plain, (bom, _csv(rows, neutralise=True))
-    return plain, (bom, plain)
+def csv_pieces(rows: Table) -> tuple[Iterator[bytes], Iterator[bytes]]:
+    """`csv_files` in pieces of about a megabyte, joined as they are written: the long table's
+    CSV is 64 MB for 50,000 inspections, not to be held whole. Most tables have no cell to
+    neutralise: then the spreadsheet file is a byte-order mark and the plain file's pieces."""
+    plain = _csv_parts(rows, neutralise=False)
+    spreadsheet = _csv_parts(rows, neutralise=True) if _has_formula_cell(rows) else plain
+    return _chunked(plain), itertools.chain(["\ufeff".encode()], _chunked(spreadsheet))
+
+
+def _chunked(parts: list[bytes], step: int = 3 * 4096) -> Iterator[bytes]:
+    """The parts joined a few thousand at a time (a few thousand rows of the long table)."""
+    for start in range(0, len(parts), step):
+        yield b"".join(parts[start : start + step])
 
 
 def _has_formula_cell(rows: Table) -> bool:
@@ -218,6 +223,11 @@ def _has_formula_cell(rows: Table) -> bool:
 
 
 def _csv(rows: Table, neutralise: bool) -> bytes:
+    return b"".join(_csv_parts(rows, neutralise))
+
+
+def _csv_parts(rows: Table, neutralise: bool) -> list[bytes]:
+    """The CSV file as UTF-8 pieces, header first, to be joined."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(rows.fields)
@@ -240,7 +250,7 @@ def _csv(rows: Table, neutralise: bool) -> bytes:
         buffer.seek(0)
         buffer.truncate()
         writer.writerows(map(cells, rows.parts[0]))
-        return (header + buffer.getvalue()).encode("utf-8")
+        return [(header + buffer.getvalue()).encode("utf-8")]
 
     def encode(_: int, values: Sequence[Any]) -> str:
         """One tuple's cells as CSV text (quoting depends on each cell alone, so pieces join with ',')."""
@@ -250,7 +260,9 @@ def _csv(rows: Table, neutralise: bool) -> bytes:
         writer.writerow([*cells(values), "x"])
         return buffer.getvalue()[:-4]  # without ",x" and the line end
 
-    return b"".join([header.encode("utf-8"), *_pieces(rows, encode, ",", "", "\r\n")])
+    parts = _pieces(rows, encode, ",", "", "\r\n")
+    parts.insert(0, header.encode("utf-8"))
+    return parts
 
 
 def to_json(rows: Table) -> str:
@@ -292,9 +304,7 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
     pieces = _pieces(rows, encode, ", ", "{", "},\n")
     pieces[-1] = pieces[-1][:-2]  # no comma after the last object
     yield b"[\n"
-    step = 3 * 4096  # pieces per chunk: a few thousand rows
-    for start in range(0, len(pieces), step):
-        yield b"".join(pieces[start : start + step])
+    yield from _chunked(pieces)
     yield b"\n]\n"
 
 
