@@ -53,3 +53,16 @@ def test_with_threads_running_the_work_runs_here():
     finally:
         stop.set()
         thread.join()
+
+
+@pytest.mark.parametrize(("count", "size"), [(1000, 7), (5, 200), (0, 200)])
+def test_shared_work_is_claimed_once_each(count: int, size: int):
+    shares = parallel.Shares(count, size)
+    try:
+        with parallel.beside(lambda: list(shares.claim())) as other:
+            mine = list(shares.claim())
+            theirs = other()
+    finally:
+        shares.close()
+    assert sorted(mine + theirs) == list(range(count))
+    assert not set(mine) & set(theirs)
