@@ -9,6 +9,7 @@ the document again and walking to the offending field.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, ClassVar
 
 import yaml
 
+from ratings import parallel
 from ratings.errors import DataError, Problem
 from ratings.yaml_subset import Unsupported, parse_subset
 
@@ -185,7 +187,7 @@ def parse(text: str, shown: str) -> Any:
     """
     try:
         with gc_paused():
-            return parse_subset(text, _PlainScalars())
+            return _parse_subset(text)
     except Unsupported:
         pass
     loader = _Loader(text)
@@ -205,6 +207,58 @@ def parse(text: str, shown: str) -> Any:
         raise DataError([Problem(shown, 1, 1, "", f"YAML syntax: {exc}")]) from None
     finally:
         loader.dispose()
+
+
+# From this size up, the fast reader reads the two halves of the file on two cores.
+SPLIT_BYTES = 2 * 1024 * 1024
+
+# A top-level line: a key at the start of a line (not a comment, not indented).
+_TOP_LINE = re.compile(r"(?:^|\n)([^ \n#][^\n]*)")
+_TOP_KEY = re.compile(r"([A-Za-z_][\w-]*):[ ]*")
+
+
+def _parse_subset(text: str) -> Any:
+    """`parse_subset`, with a large file's second half read by a second process: both halves
+    of a long top-level list ("inspections:") are read at the same time, then joined."""
+    halves = _halves(text) if len(text) >= SPLIT_BYTES and parallel.can_fork() else None
+    if halves is None:
+        return parse_subset(text, _PlainScalars())
+    key, head, tail = halves
+    with parallel.beside(lambda: parse_subset(tail, _PlainScalars())) as second_half:
+        first = parse_subset(head, _PlainScalars())
+        second = second_half()
+    if not isinstance(first, dict) or not isinstance(first.get(key), list) or not isinstance(second, dict):
+        raise Unsupported
+    items = second.pop(key)
+    if not isinstance(items, list) or any(other in first for other in second):
+        raise Unsupported  # a key in both halves: PyYAML's loader gives the located error
+    first[key].extend(items)
+    first.update(second)
+    return first
+
+
+def _halves(text: str) -> tuple[str, str, str] | None:
+    """Where to cut `text` in two: at an item of the top-level list the middle falls in, as
+    (its key, the text before the item, "key:" and the text from the item on); None if the
+    middle is not in such a list."""
+    middle = len(text) // 2
+    tops = list(_TOP_LINE.finditer(text, 0, middle))
+    if not tops:
+        return None
+    top = tops[-1]
+    key = _TOP_KEY.fullmatch(top.group(1))
+    if key is None:
+        return None
+    after = text.find("\n", top.end())
+    lines = text[after + 1 : min(after + 1 + 4096, middle)].split("\n")
+    first_item = next((line for line in lines if line.strip(" ") and not line.lstrip(" ").startswith("#")), "")
+    indent = len(first_item) - len(first_item.lstrip(" "))
+    if not first_item.lstrip(" ").startswith("- "):
+        return None
+    cut = text.find("\n" + " " * indent + "- ", middle) + 1
+    if cut <= 0 or _TOP_LINE.search(text, middle - 1, cut):
+        return None  # no item after the middle, or another top-level key comes first
+    return key.group(1), text[:cut], f"{key.group(1)}:\n{text[cut:]}"
 
 
 # The parser's words, and what they usually mean for a hand-edited file.

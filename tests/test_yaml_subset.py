@@ -15,7 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ratings.load import _Loader, _PlainScalars, parse
+from ratings import load
+from ratings.errors import DataError
+from ratings.load import SPLIT_BYTES, _halves, _Loader, _PlainScalars, parse
 from ratings.synthetic import dataset
 from ratings.yaml_subset import Unsupported, parse_subset
 
@@ -209,3 +211,58 @@ def test_declined_text_still_loads_through_pyyaml():
         "a": "it's",
         "b": "one\ntwo\n",
     }
+
+
+# --- a large file read in two halves by two processes -------------------------------------------
+
+
+def parsed(text: str) -> Any:
+    try:
+        return ("ok", typed(parse(text, "f.yaml")))
+    except DataError as exc:
+        return ("error", [str(p) for p in exc.problems])
+
+
+def test_a_large_file_is_read_in_two_halves_that_join_to_the_whole(monkeypatch: pytest.MonkeyPatch):
+    texts = [
+        dataset(200, 5),
+        (ROOT / "data" / "ratings.yaml").read_text(encoding="utf-8"),
+        # a top-level key after the long list, and one that comes back in the second half
+        dataset(200, 5) + "notes:\n  - after the list\n",
+        dataset(200, 5) + "owners:\n  - {id: again, name: Again}\n",
+    ]
+    for text in texts:
+        assert _halves(text) is not None  # the test reads in halves, or it proves nothing
+        monkeypatch.setattr(load, "SPLIT_BYTES", 10**12)
+        whole = parsed(text)
+        monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+        assert parsed(text) == whole
+    assert whole[0] == "error" and "found the key 'owners' twice" in whole[1][0]
+
+
+@st.composite
+def long_lists(draw: st.DrawFn) -> str:
+    """A document with a top-level list of mappings, like `inspections:`, and some damage."""
+    lines = draw(st.sampled_from([[], ["name: x"], ["a:", "  - 1"]]))
+    lines.append("items:")
+    for _ in range(draw(st.integers(2, 8))):
+        item = draw(block(WORDS, KEYS, 4, 1).filter(lambda ls: not ls[0].lstrip().startswith("-")))
+        lines += ["  - " + item[0].lstrip(" "), *item[1:]]
+    lines += draw(st.sampled_from([[], ["after: 1"], ["items: again"], ["a: 2"]]))
+    text = "\n".join(lines) + "\n"
+    for _ in range(draw(st.integers(0, 2))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.sampled_from([" ", "\n", "#", ":", "- ", "\t", "'", "["])) + text[at:]
+    return text
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(long_lists())
+def test_reading_in_halves_changes_nothing(text: str):
+    load.SPLIT_BYTES = 10**12
+    try:
+        whole = parsed(text)
+        load.SPLIT_BYTES = 0
+        assert parsed(text) == whole, text
+    finally:
+        load.SPLIT_BYTES = SPLIT_BYTES
