@@ -101,7 +101,7 @@ def _values(
     titles = {g.key: g.title for g in groups}
     columns = [*fields, *(rating_field(label) for label in labels), *TAIL_FIELDS]
     for row in rows:
-        values = tuple(row.get(column) for column in columns)
+        values = tuple(map(row.get, columns))
         yield (titles[row["group"]], *values[1:]) if fields[0] == "table" else values
 
 
@@ -124,6 +124,10 @@ class Table:
         """Every row whole."""
         if self.rows is None:
             yield from self.parts[0]
+            return
+        if len(self.parts) == 3:  # the long table: one expression a row is twice as quick
+            first, second, third = self.parts
+            yield from (first[i] + second[j] + third[k] for i, j, k in self.rows)
             return
         for indexes in self.rows:
             whole: tuple[Any, ...] = ()
