@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -109,16 +110,27 @@ def parse_partial_date(value: Any) -> PartialDate:
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
     if isinstance(value, str):
-        match = _PARTIAL_DATE.match(value.strip())
-        if match:
-            year, month, day = (int(g) if g else None for g in match.groups())
-            assert year is not None
-            try:
-                dt.date(year, month or 1, day or 1)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a real date ({exc})") from None
-            return PartialDate(year, month, day)
-    raise ValueError(
+        return _date_from_text(value)
+    raise _not_a_date(value)
+
+
+@functools.lru_cache(maxsize=2**16)
+def _date_from_text(value: str) -> PartialDate:
+    """Remembered: a large file repeats its dates, and a PartialDate cannot change."""
+    match = _PARTIAL_DATE.match(value.strip())
+    if match:
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        try:
+            dt.date(year, month or 1, day or 1)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date ({exc})") from None
+        return PartialDate(year, month, day)
+    raise _not_a_date(value)
+
+
+def _not_a_date(value: Any) -> ValueError:
+    return ValueError(
         f"{value!r} is not a date (expected YYYY-MM-DD, or YYYY-MM or YYYY where only the month or year is known)"
     )
 
