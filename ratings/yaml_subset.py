@@ -45,7 +45,9 @@ _FLOW_TOKEN = re.compile(
     r"|(: ?)"  # 5: key separator
     r") *"
 )
-_BLOCK_HEADER = {">": (" ", ""), ">-": (" ", None), "|": ("\n", ""), "|-": ("\n", None)}
+# Block text: what joins its lines (folded ">" or literal "|"), and whether it keeps a final
+# line break ("-" strips it).
+_BLOCK_HEADER = {">": (" ", True), ">-": (" ", False), "|": ("\n", True), "|-": ("\n", False)}
 
 
 def parse_subset(text: str, resolve: Callable[[str], Any]) -> Any:
@@ -274,7 +276,7 @@ def _block_text(header: str, raw: list[str], at: int, indent: int) -> tuple[str,
     header = header.split(" #", 1)[0].rstrip(" ")  # a comment may follow the indicator
     if header not in _BLOCK_HEADER:
         raise Unsupported
-    joiner, ending = _BLOCK_HEADER[header]
+    joiner, final_break = _BLOCK_HEADER[header]
     body: list[str] = []
     column = -1
     while at < len(raw):
@@ -282,7 +284,10 @@ def _block_text(header: str, raw: list[str], at: int, indent: int) -> tuple[str,
         stripped = line.lstrip(" ")
         width = len(line) - len(stripped)
         if not stripped:
-            following = next((r for r in raw[at + 1 :] if r.strip(" ")), "")
+            after = at + 1
+            while after < len(raw) and not raw[after].strip(" "):
+                after += 1
+            following = raw[after] if after < len(raw) else ""
             if column < 0 or len(following) - len(following.lstrip(" ")) >= column:
                 raise Unsupported  # a blank line inside the text
             break
@@ -299,4 +304,4 @@ def _block_text(header: str, raw: list[str], at: int, indent: int) -> tuple[str,
     if not body or at == len(raw):  # no text, or its last line has no line break
         raise Unsupported
     text = joiner.join(body)
-    return (text if ending is None else text + "\n"), at
+    return (text + "\n" if final_break else text), at
