@@ -17,6 +17,7 @@ Each size is generated in the real YAML format (about five inspections per provi
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import os
 import platform
@@ -83,6 +84,12 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def with_notes(text: str) -> str:
+    """The synthetic data with a two-line folded note, then a blank line, in every inspection:
+    block text and blank lines are what real records have and the plain synthetic data lacks."""
+    return text.replace("    sources: [", "    notes: >-\n      A note on\n      two lines.\n\n    sources: [")
+
+
 def stages(path: Path, repeats: int) -> dict[str, float]:
     figures: dict[str, float] = {}
     figures["load"], text_raw = median_time(
@@ -133,6 +140,15 @@ def main() -> None:
             )
         for (small_n, small_t), (large_n, large_t) in itertools.pairwise(builds):
             print(f"Scaling: {large_n / small_n:.0f} times the data took {large_t / small_t:.1f} times as long.")
+        loads = []
+        for providers in options.providers:
+            text = with_notes(dataset(providers, options.per_provider))
+            seconds, _ = median_time(functools.partial(parse, text, "notes.yaml"), options.repeats)
+            loads.append((providers * options.per_provider, seconds))
+        print(
+            "Loading with a folded note and a blank line in every inspection: "
+            + ", ".join(f"{n:,} in {t:.2f} s" for n, t in loads)
+        )
 
         print()
         real = ROOT / "data" / "ratings.yaml"
