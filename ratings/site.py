@@ -1,4 +1,5 @@
-"""Stage 4a: the static site. Gather every file in memory first; `atomic.replace_dir` writes them.
+"""Stage 4a: the static site, made one file at a time: `write_site` writes it (in two processes
+where it can), `iter_files` streams it, `build_files` gathers it in memory.
 
 Each page is a template plus a context from `pages.py`. Links are relative (`root` is "" or
 "../"), so the site works from file:// and under any sub-path; only the feed and the sitemap
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +32,7 @@ NAV = (
     ("areas/index.html", "Areas"),
     ("methodology.html", "Methodology"),
 )
+NAV_PATHS = {href for href, _ in NAV}
 
 
 def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> dict[str, bytes]:
@@ -50,11 +51,8 @@ def iter_files(
     """Every file of the site as (relative path, content), made one after another, so that a
     large site can be written as it is made instead of held in memory whole."""
     tables = table.build(data, as_of)
-    yield from _pages_and_static(data, tables, as_of, site_url)
+    yield from _pages_and_static(Pages(data, tables, as_of, site_url))
     yield from data_files(data, tables, as_of, site_url)
-
-
-NAV_PATHS = {href for href, _ in NAV}
 
 
 @dataclass(frozen=True)
@@ -87,29 +85,22 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
 
     try:
         with parallel.beside(child) as rest:
-            names = made.provider_names()
-            count = write_files(folder, _noted(itertools.chain([made.index()], made.others()), names))
-            count += write_files(folder, data_files(data, tables, as_of, site_url, "league"))
-            count += write_files(folder, made.providers(shares.claim()))
-            count += write_files(folder, _static_and_sitemap(names, site_url))
+            count = write_files(folder, data_files(data, tables, as_of, site_url, "league"))
+            count += write_files(folder, _pages_and_static(made, shares.claim()))
             return count + rest()
     finally:
         shares.close()
 
 
-def _pages_and_static(
-    data: Dataset, tables: table.Tables, as_of: dt.date | None, site_url: str | None
-) -> Iterator[tuple[str, bytes]]:
-    pages_made: list[str] = []
-    yield from _noted(page_files(data, tables, as_of, site_url), pages_made)
-    yield from _static_and_sitemap(pages_made, site_url)
-
-
-def _noted(files: Iterable[tuple[str, bytes]], names: list[str]) -> Iterator[tuple[str, bytes]]:
-    """The files, each name added to `names` on the way (for the sitemap)."""
-    for name, content in files:
+def _pages_and_static(made: Pages, providers: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
+    """The pages (the provider pages at `providers` only, when given: another process makes the
+    others), then the sitemap, which lists every page, and the static files."""
+    names = made.provider_names()
+    for name, content in made.main():
         names.append(name)
         yield name, content
+    yield from made.providers(providers)
+    yield from _static_and_sitemap(names, made.site_url)
 
 
 def _static_and_sitemap(pages_made: list[str], site_url: str | None) -> Iterator[tuple[str, bytes]]:
@@ -128,9 +119,8 @@ def page_files(
 ) -> Iterator[tuple[str, bytes]]:
     """The HTML pages, one at a time."""
     made = Pages(data, tables, as_of, site_url)
-    yield made.index()
+    yield from made.main()
     yield from made.providers()
-    yield from made.others()
 
 
 class Pages:
@@ -162,9 +152,6 @@ class Pages:
         )
         return path, html.encode("utf-8")
 
-    def index(self) -> tuple[str, bytes]:
-        return self.page("index.html", "index.html", "League table", page=pages.index_page(self.ctx))
-
     def providers(self, indexes: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
         """Every provider's page, or those at `indexes` in the data."""
         for provider in pages.provider_pages(self.ctx, indexes):
@@ -173,9 +160,11 @@ class Pages:
     def provider_names(self) -> list[str]:
         return [pages.provider_href(p.id) for p in self.data.providers]
 
-    def others(self) -> Iterator[tuple[str, bytes]]:
-        """The owners', areas', standards', methodology and not-found pages."""
+    def main(self) -> Iterator[tuple[str, bytes]]:
+        """Every page but the providers': the league table, the owners', areas', standards',
+        methodology and not-found pages."""
         ctx, page = self.ctx, self.page
+        yield page("index.html", "index.html", "League table", page=pages.index_page(ctx))
         owners = pages.owner_pages(ctx)
         yield page("owners/index.html", "owners.html", "Owners", page=owners)
         for owner in owners.owners:
