@@ -271,12 +271,7 @@ def _csv_parts(rows: Table, neutralise: bool) -> list[bytes]:
 
 def to_json(rows: Table) -> str:
     """A JSON array, one object a line: readable, and quick to write (the C encoder)."""
-    return json_bytes(rows).decode("utf-8")
-
-
-def json_bytes(rows: Table) -> bytes:
-    """`to_json` as UTF-8."""
-    return b"".join(json_chunks(rows))
+    return b"".join(json_chunks(rows)).decode("utf-8")
 
 
 def json_chunks(rows: Table) -> Iterator[bytes]:
@@ -315,8 +310,10 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
 def _pieces(
     rows: Table, encode: Callable[[int, Sequence[Any]], str], separator: str, start: str, end: str
 ) -> list[bytes]:
-    """Every row as `start` + its segments' texts joined by `separator` + `end`, in UTF-8 pieces
-    to be joined; each distinct tuple is encoded once, with the separators it needs around it."""
+    """Every row of a segmented table as `start` + its segments' texts joined by `separator` +
+    `end`, in UTF-8 pieces to be joined; each distinct tuple is encoded once, with the
+    separators it needs around it. (One-segment tables are encoded whole by the callers.)"""
+    assert rows.rows is not None
     last = len(rows.parts) - 1
     texts = [
         [
@@ -325,8 +322,6 @@ def _pieces(
         ]
         for n, part in enumerate(rows.parts)
     ]
-    if rows.rows is None:
-        return texts[0]
     return [text for indexes in rows.rows for text in map(list.__getitem__, texts, indexes)]
 
 
