@@ -170,24 +170,19 @@ class Context:
         self.moves = table.movements(self.inspections)
         self._rows: dict[tuple[str, str, int], Row] = {}
         self._columns: dict[tuple[str, ...], tuple[table.Column, ...]] = {}
-        self._held: dict[int, tuple[table.Column, ...]] = {}
         self.league_tables = self._league_tables()
         self.latest = {r.provider_id: r for t in self.league_tables for r in t.rows}
 
     def row(self, record: dict[str, Any], columns: tuple[table.Column, ...]) -> Row:
         """The row of an inspection (or league) record, made once for each set of columns."""
-        # Keyed by the columns' identity (hashing them costs more than the row), which stays
-        # theirs while `_held` keeps them; pass tuples from `columns()` to share rows.
-        self._held.setdefault(id(columns), columns)
+        # Keyed by the identity of one kept tuple for each set of columns: hashing the columns
+        # themselves (frozen dataclasses) costs more than making the row.
+        columns = self._columns.setdefault(tuple([c.field for c in columns]), columns)
         key = (str(record["inspection_id"]), str(record.get("rank_label", "")), id(columns))
         made = self._rows.get(key)
         if made is None:
             made = self._rows[key] = make_row(record, columns, self.data)
         return made
-
-    def columns(self, columns: tuple[table.Column, ...]) -> tuple[table.Column, ...]:
-        """One tuple for each set of columns (so that its identity can stand for it)."""
-        return self._columns.setdefault(tuple([c.field for c in columns]), columns)
 
     def _league_tables(self) -> tuple[RatingsTable, ...]:
         out = []
@@ -344,7 +339,7 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
     for provider in chosen:
         records = ctx.by_provider.get(provider.id, [])
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
-        columns = ctx.columns(_columns_for(tables.groups, frameworks))
+        columns = _columns_for(tables.groups, frameworks)
         rows = tuple(ctx.row(r, columns) for r in records)
         maxima = {data.framework(f).max_score for f in frameworks}
         history = RatingsTable(
@@ -423,7 +418,7 @@ def owner_pages(ctx: Context) -> OwnersIndex:
         if not records and owner.id not in owned:
             continue
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
-        columns = ctx.columns(_columns_for(tables.groups, frameworks))
+        columns = _columns_for(tables.groups, frameworks)
         rows = tuple(ctx.row(r, columns) for r in records)
         providers = tuple(owned.get(owner.id, []))
         inspections = RatingsTable(
