@@ -139,7 +139,9 @@ class _PlainScalars:
         if text and text[0] not in self._resolvers and None not in self._resolvers:
             value: Any = text  # no implicit type starts with this character: text
         else:
-            tag = self._loader.resolve(yaml.ScalarNode, text, (True, False))
+            # PyYAML's resolver itself: this class keeps its own (bounded) memory of answers,
+            # where _Loader.resolve would also keep every one for good
+            tag = _BaseLoader.resolve(self._loader, yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
             if tag == _STR:
                 value = text
             elif tag in _PLAIN_TAGS:
