@@ -214,8 +214,11 @@ def parse(text: str, shown: str) -> Any:
 # From this size up, the fast reader reads the two halves of the file on two cores.
 SPLIT_BYTES = 2 * 1024 * 1024
 
-# A top-level line: a key at the start of a line (not a comment, not indented).
-_TOP_LINE = re.compile(r"(?:^|\n)([^ \n#][^\n]*)")
+# A top-level line: a key at the start of a line (not a comment, not indented). Found after a
+# line break: a pattern that may also match at the start of the text ("^") tries every
+# character and takes ten times as long; the first line is looked at on its own.
+_TOP_LINE = re.compile(r"\n([^ \n#][^\n]*)")
+_FIRST_LINE = re.compile(r"([^ \n#][^\n]*)")
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*):[ ]*")
 
 
@@ -245,9 +248,9 @@ def _halves(text: str) -> tuple[str, str, str] | None:
     middle is not in such a list."""
     middle = len(text) // 2
     tops = list(_TOP_LINE.finditer(text, 0, middle))
-    if not tops:
+    top = tops[-1] if tops else _FIRST_LINE.match(text, 0, middle)
+    if top is None:
         return None
-    top = tops[-1]
     key = _TOP_KEY.fullmatch(top.group(1))
     if key is None:
         return None
