@@ -19,6 +19,8 @@ import datetime as dt
 import io
 import itertools
 import json
+import math
+import operator
 import os
 import sqlite3
 import tempfile
@@ -356,6 +358,7 @@ def sqlite_chunks(data: Dataset, tables: Tables, built: dict[str, Table] | None 
         with connection:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA temp_store = MEMORY")
             # 16 MiB: a larger cache was hardly quicker (3.5 s against 3.6 s for 50,000 inspections)
             # and cost 60 MiB more at the peak
             connection.execute("PRAGMA cache_size = -16384")
@@ -365,9 +368,7 @@ def sqlite_chunks(data: Dataset, tables: Tables, built: dict[str, Table] | None 
                 columns = ", ".join(f'"{f}" {_sql_type(f)}' for f in rows.fields)
                 primary = ", ".join(f'"{k}"' for k in keys)
                 connection.execute(f'CREATE TABLE "{table_name}" ({columns}, PRIMARY KEY ({primary}))')
-                marks = ", ".join("?" for _ in rows.fields)
-                booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN]  # `values` gives whole rows
-                connection.executemany(f'INSERT INTO "{table_name}" VALUES ({marks})', _sql_rows(rows, booleans))
+                _insert(connection, table_name, rows)
         connection.close()
         with open(name, "rb") as stream:
             while chunk := stream.read(2**20):
@@ -376,12 +377,51 @@ def sqlite_chunks(data: Dataset, tables: Tables, built: dict[str, Table] | None 
         os.unlink(name)
 
 
-def _sql_rows(rows: Table, booleans: list[int]) -> Iterator[tuple[Any, ...]]:
-    if not booleans:
-        yield from rows.values()
+def _insert(connection: sqlite3.Connection, table_name: str, rows: Table) -> None:
+    """Every row of `rows` into the table, in order (the order decides the file's bytes).
+
+    A segmented table is joined inside SQLite: each segment's distinct tuples go into a
+    temporary table, and one statement inserts the rows from a JSON list of their indexes, each
+    row's packed into one number. For the long table of 50,000 inspections that takes 1.4 s
+    where binding its half a million rows one by one took 2.3 s, and the file is the same.
+    """
+    booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN]
+    if rows.rows is None:
+        marks = ", ".join("?" for _ in rows.fields)
+        connection.executemany(f'INSERT INTO "{table_name}" VALUES ({marks})', _sql_rows(rows.values(), booleans))
         return
-    for values in rows.values():
-        cells = list(values)
+    sizes = [len(part) for part in rows.parts]
+    below = [math.prod(sizes[n + 1 :]) for n in range(len(sizes))]  # index in segment n: (packed // below) % size
+    selected, joins = [], []
+    start = 0
+    for n, (part, fields) in enumerate(zip(rows.parts, rows.segments(), strict=True)):
+        names = [f"c{i}" for i in range(len(fields))]
+        connection.execute(f"CREATE TEMP TABLE s{n} (id INTEGER PRIMARY KEY, {', '.join(names)})")
+        segment_booleans = [i - start for i in booleans if start <= i < start + len(fields)]
+        connection.executemany(
+            f"INSERT INTO s{n} VALUES (?, {', '.join('?' for _ in names)})",
+            ((i, *values) for i, values in enumerate(_sql_rows(part, segment_booleans))),
+        )
+        start += len(fields)
+        selected += [f"s{n}.{c}" for c in names]
+        joins.append(f"CROSS JOIN s{n} ON s{n}.id = (j.value / {below[n]}) % {max(sizes[n], 1)}")
+    packed = [sum(map(operator.mul, indexes, below)) for indexes in rows.rows]
+    # CROSS JOIN keeps the list outermost, so the rows go in in its order.
+    connection.execute(
+        f'INSERT INTO "{table_name}" SELECT {", ".join(selected)} FROM json_each(?) AS j {" ".join(joins)}',
+        (json.dumps(packed),),
+    )
+    for n in range(len(rows.parts)):
+        connection.execute(f"DROP TABLE temp.s{n}")
+
+
+def _sql_rows(values: Iterable[tuple[Any, ...]], booleans: list[int]) -> Iterator[tuple[Any, ...]]:
+    """Rows with true/false as 1/0 (SQLite has no boolean)."""
+    if not booleans:
+        yield from values
+        return
+    for row in values:
+        cells = list(row)
         for i in booleans:
             cells[i] = None if cells[i] is None else int(cells[i])
         yield tuple(cells)

@@ -82,6 +82,27 @@ def test_sqlite_opens_with_sqlite3_and_is_deterministic(small: Path, tmp_path: P
             db.execute("INSERT INTO inspections (inspection_id) VALUES ('alpha-crc-2018-10-01')")
 
 
+def test_sqlite_rows_match_the_json_export_in_order_and_type(tmp_path: Path):
+    """Each table's rows in SQLite, by rowid, are the JSON export's rows: the long table is joined
+    inside SQLite from its segments, and its order and value types must survive that."""
+    data = load_dataset(REPO / "data" / "ratings.yaml")
+    path = tmp_path / "r.db"
+    path.write_bytes(export_sqlite(data))
+    with sqlite3.connect(path) as db:
+        for table_name in ("league", "inspections", "ratings"):
+            expected = json.loads(export_table(data, table_name, "json"))
+            cursor = db.execute(f'SELECT * FROM "{table_name}" ORDER BY rowid')
+            fields = [d[0] for d in cursor.description]
+            stored = [dict(zip(fields, row, strict=True)) for row in cursor]
+            for row in stored:  # SQLite keeps true/false as 1/0
+                if "complete" in row:
+                    row["complete"] = bool(row["complete"])
+            assert len(stored) == len(expected) > 0
+            assert stored == expected, table_name
+            # 1 == True and 2 == 2.0: the types are compared too
+            assert [list(map(type, r.values())) for r in stored] == [list(map(type, r.values())) for r in expected]
+
+
 def test_sqlite_needs_an_output_file(small: Path):
     result = CliRunner().invoke(cli, ["export", "--data", str(small), "--format", "sqlite"])
     assert result.exit_code == 2
