@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -214,21 +215,31 @@ def test_a_failed_write_leaves_the_old_site_untouched(tmp_path: Path, monkeypatc
     atomic.replace_dir({"index.html": b"old", "data/a.csv": b"1"}, out)
     before = digest(out)
 
-    real_write = Path.write_bytes
+    real_write = os.write
     calls = {"n": 0}
 
-    def failing_write(self: Path, data: bytes) -> int:
+    def failing_write(handle: int, data: bytes) -> int:
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return real_write(self, data)
+        return real_write(handle, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(os, "write", failing_write)
     with pytest.raises(OSError, match="disk full"):
         atomic.replace_dir({"index.html": b"new", "data/a.csv": b"2", "data/b.csv": b"3"}, out)
     monkeypatch.undo()
     assert digest(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging folder left behind
+
+
+def test_short_writes_are_written_on_until_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda handle, data: real_write(handle, bytes(data[:3])))
+    count = atomic.write_files(tmp_path, [("a/one.txt", b"0123456789"), ("two.txt", [b"abcd", b"", b"efgh"])])
+    monkeypatch.undo()
+    assert count == 2
+    assert (tmp_path / "a" / "one.txt").read_bytes() == b"0123456789"
+    assert (tmp_path / "two.txt").read_bytes() == b"abcdefgh"
 
 
 def test_write_file_replaces_whole(tmp_path: Path):
