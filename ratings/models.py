@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Annotated, Any, Final, Literal
 
@@ -56,30 +56,39 @@ class PartialDate:
     year: int
     month: int | None = None
     day: int | None = None
+    _earliest: dt.date = field(init=False, repr=False, compare=False)
+    _latest: dt.date = field(init=False, repr=False, compare=False)
+    _iso: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Worked out once: a large file's records share each date (see _date_from_text), and
+        # ranking and pages ask for these of every inspection, often more than once.
+        if self.month is None:
+            latest, iso = dt.date(self.year, 12, 31), f"{self.year:04d}"
+        elif self.day is None:
+            latest = dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+            iso = f"{self.year:04d}-{self.month:02d}"
+        else:
+            latest, iso = dt.date(self.year, self.month, self.day), f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        object.__setattr__(self, "_earliest", dt.date(self.year, self.month or 1, self.day or 1))
+        object.__setattr__(self, "_latest", latest)
+        object.__setattr__(self, "_iso", iso)
 
     @property
     def earliest(self) -> dt.date:
-        return dt.date(self.year, self.month or 1, self.day or 1)
+        return self._earliest
 
     @property
     def latest(self) -> dt.date:
         """The last day this date can stand for: used for "published on or before"."""
-        if self.month is None:
-            return dt.date(self.year, 12, 31)
-        if self.day is not None:
-            return dt.date(self.year, self.month, self.day)
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return self._latest
 
     @property
     def is_exact(self) -> bool:
         return self.day is not None
 
     def iso(self) -> str:
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return self._iso
 
     def __str__(self) -> str:
         return self.iso()

@@ -93,12 +93,14 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     """One plain row per inspection, in data-file order, with everything the pages and exports show."""
     all_groups = groups(data)
     group_keys = {f.id: g.key for g in all_groups for f in g.frameworks}
-    # Per framework, once: each standard's key and row field.
+    frameworks, providers = data.frameworks_by_id, data.providers_by_id
+    # Per framework, once: each standard's key and row field, and what every row of it shares.
     standards = {f.id: [(s.key, rating_field(s.label)) for s in f.standards] for f in data.frameworks}
+    shared = {f.id: {"framework": f.id, "group": group_keys[f.id]} for f in data.frameworks}
     rows = []
     for inspection in data.inspections:
-        framework = data.framework(inspection.framework)
-        provider = data.provider(inspection.provider)
+        framework = frameworks[inspection.framework]
+        provider = providers[inspection.provider]
         owner = data.owner_at(inspection)
         published = inspection.published
         row = {
@@ -109,8 +111,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "area": provider.area,
             "owner_id": owner,
             "owner": data.owner_name(owner),
-            "framework": framework.id,
-            "group": group_keys[framework.id],
+            **shared[framework.id],
             "published": published.iso(),
             "published_last_day": published.latest,
             "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
@@ -141,9 +142,10 @@ def inspections_frame(data: Dataset, rows: list[dict[str, Any]] | None = None) -
 
 
 def _scores(framework: Framework, inspection: Inspection) -> dict[str, object]:
-    recorded = [inspection.ratings.get(s.key) for s in framework.standards]
-    points = [framework.points[r] for r in recorded if r is not None]
-    complete = len(points) == len(framework.standards)
+    ratings, scale = inspection.ratings, framework.points
+    points = [scale[word] for word in map(ratings.get, [s.key for s in framework.standards]) if word is not None]
+    count = len(framework.standards)
+    complete = len(points) == count
     # The score: from every standard where all are recorded, else the total a source published
     # ("1 out of 27"), else unknown. `score_basis` says which.
     if complete:
@@ -155,7 +157,7 @@ def _scores(framework: Framework, inspection: Inspection) -> dict[str, object]:
     return {
         "points_recorded": sum(points),
         "standards_recorded": len(points),
-        "standards": len(framework.standards),
+        "standards": count,
         "score": score,
         "score_basis": basis,
         "max_score": framework.max_score,
