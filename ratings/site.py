@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,21 +73,21 @@ class Chrome:
 
 def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
-    many. Two processes share the work: the child makes most downloads, the parent the other
-    pages and the league table's downloads, and both take provider pages in turns until none
-    are left (their number varies with the data, and writing them with the disk)."""
+    many. Two processes share the work: the child makes the downloads, the parent the pages;
+    whichever is done first helps with the provider pages, taken in turns until none are left
+    (the balance varies with the data, and writing with the disk). For 50,000 inspections each
+    side is about six seconds of work."""
     tables = table.build(data, as_of)
     made = Pages(data, tables, as_of, site_url)
     shares = parallel.Shares(len(data.providers), 200)
 
     def child() -> int:
-        count = write_files(folder, data_files(data, tables, as_of, site_url, "rest"))
+        count = write_files(folder, data_files(data, tables, as_of, site_url))
         return count + write_files(folder, made.providers(shares.claim()))
 
     try:
         with parallel.beside(child) as rest:
-            count = write_files(folder, data_files(data, tables, as_of, site_url, "league"))
-            count += write_files(folder, _pages_and_static(made, shares.claim()))
+            count = write_files(folder, _pages_and_static(made, shares.claim()))
             return count + rest()
     finally:
         shares.close()
@@ -154,6 +155,12 @@ class Pages:
 
     def providers(self, indexes: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
         """Every provider's page, or those at `indexes` in the data."""
+        if indexes is not None:
+            indexes = iter(indexes)
+            first = next(indexes, None)
+            if first is None:
+                return  # none left to make: no need for the context, which takes a while
+            indexes = itertools.chain([first], indexes)
         for provider in pages.provider_pages(self.ctx, indexes):
             yield self.page(pages.provider_href(provider.id), "provider.html", provider.name, page=provider)
 
@@ -179,28 +186,18 @@ class Pages:
 
 
 def data_files(
-    data: Dataset,
-    tables: table.Tables,
-    as_of: dt.date | None = None,
-    site_url: str | None = None,
-    part: str = "all",
+    data: Dataset, tables: table.Tables, as_of: dt.date | None = None, site_url: str | None = None
 ) -> Iterator[tuple[str, Content]]:
     """The downloads (every table in every format), the schema and the feed, one file at a time:
-    a large site's downloads run to hundreds of megabytes, not to be held in memory together.
-
-    `part` splits them in two of about equal work for two processes: "league" (the league
-    table's files, made beside the pages) and "rest"."""
-    names = {"all": export.TABLES, "league": ("league",), "rest": ("inspections", "ratings")}[part]
-    rows = {name: export.table_data(data, tables, name) for name in names}  # once, for every format
-    for name in names:
+    a large site's downloads run to hundreds of megabytes, not to be held in memory together."""
+    rows = {name: export.table_data(data, tables, name) for name in export.TABLES}  # once, for every format
+    for name in export.TABLES:
         stem = export.STEMS[name]
         plain, spreadsheet = export.csv_pieces(rows[name])
         yield f"data/{stem}.csv", plain
         yield f"data/{stem}-excel.csv", spreadsheet
         del plain, spreadsheet
         yield f"data/{stem}.json", export.json_chunks(rows[name])
-    if part == "league":
-        return
     yield "data/ratings.db", export.sqlite_chunks(data, tables, rows)
     yield "data/datapackage.json", export.datapackage(tables).encode("utf-8")
     yield "data/ratings.schema.json", schema.text().encode("utf-8")

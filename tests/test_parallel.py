@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ratings import parallel
+from ratings import parallel, site, table
 from ratings.atomic import replace_dir
+from ratings.validate import load_dataset
 
 
 def test_the_result_comes_from_another_process():
@@ -66,3 +67,17 @@ def test_shared_work_is_claimed_once_each(count: int, size: int):
         shares.close()
     assert sorted(mine + theirs) == list(range(count))
     assert not set(mine) & set(theirs)
+
+
+def test_a_process_that_claims_no_provider_page_does_not_make_the_page_context(small: Path):
+    """The downloads' process asks for provider pages once its files are written; when the
+    other has taken them all, it must not spend time preparing pages it will not make."""
+    data = load_dataset(small)
+    made = site.Pages(data, table.build(data), None, None)
+    assert list(made.providers([])) == []
+    assert "ctx" not in vars(made)
+    assert [name for name, _ in made.providers([1, 0])] == [
+        f"providers/{data.providers[1].id}.html",
+        f"providers/{data.providers[0].id}.html",
+    ]
+    assert "ctx" in vars(made)
