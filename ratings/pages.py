@@ -58,6 +58,9 @@ class Cell:
     standard: str = ""
 
 
+Plan = list[tuple[str, dict[str | None, Cell]]]  # per column of a table: its row field, its cell per word
+
+
 @dataclass(slots=True)
 class Row:
     """One inspection as a table row: the league, an area, an owner's or a provider's history.
@@ -169,25 +172,32 @@ class Context:
                 self.by_owner.setdefault(record["owner_id"], []).append(record)
         self.moves = table.movements(self.inspections)
         self._rows: dict[tuple[str, str, int], Row] = {}
-        self._columns: dict[tuple[str, ...], tuple[table.Column, ...]] = {}
+        self._plans: dict[tuple[str, ...], Plan] = {}
         self.league_tables = self._league_tables()
         self.latest = {r.provider_id: r for t in self.league_tables for r in t.rows}
 
-    def row(self, record: dict[str, Any], columns: tuple[table.Column, ...]) -> Row:
-        """The row of an inspection (or league) record, made once for each set of columns."""
-        # Keyed by the identity of one kept tuple for each set of columns: hashing the columns
+    def rows(self, records: Iterable[dict[str, Any]], columns: tuple[table.Column, ...]) -> tuple[Row, ...]:
+        """The rows of inspection (or league) records, each made once for each set of columns."""
+        names = tuple([c.field for c in columns])
+        plan = self._plans.get(names)
+        if plan is None:
+            plan = self._plans[names] = [(c.field, _cells(c.label)) for c in columns]
+        # Keyed by the identity of the one plan kept for each set of columns: hashing the columns
         # themselves (frozen dataclasses) costs more than making the row.
-        columns = self._columns.setdefault(tuple([c.field for c in columns]), columns)
-        key = (str(record["inspection_id"]), str(record.get("rank_label", "")), id(columns))
-        made = self._rows.get(key)
-        if made is None:
-            made = self._rows[key] = make_row(record, columns, self.data)
-        return made
+        plan_id, made, data = id(plan), self._rows, self.data
+        out = []
+        for record in records:
+            key = (str(record["inspection_id"]), str(record.get("rank_label", "")), plan_id)
+            row = made.get(key)
+            if row is None:
+                row = made[key] = make_row(record, plan, data)
+            out.append(row)
+        return tuple(out)
 
     def _league_tables(self) -> tuple[RatingsTable, ...]:
         out = []
         for group in self.tables.groups:
-            rows = tuple(self.row(r, group.columns) for r in self.league if r["group"] == group.key)
+            rows = self.rows((r for r in self.league if r["group"] == group.key), group.columns)
             if rows:
                 caption = f"{group.title}: league table as at {self.site.as_at}"
                 out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
@@ -203,10 +213,12 @@ class Context:
         return tuple(out)
 
 
-def make_row(row: dict[str, Any], columns: tuple[table.Column, ...], data: Dataset) -> Row:
-    """One table row from a plain row of `table.build` (a standard not in its framework: no key)."""
+def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
+    """One table row from a plain row of `table.build` (a standard not in its framework: no key);
+    `plan`: each column's row field and cells."""
     framework = data.framework(str(row["framework"]))
-    cells = tuple([_cells(c.label)[row.get(c.field)] for c in columns])
+    get = row.get
+    cells = tuple([by_word[get(field)] for field, by_word in plan])
     overall = str(row["overall"])
     complete = bool(row["complete"])
     recorded, standards = int(row["standards_recorded"]), int(row["standards"])
@@ -340,7 +352,7 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
         records = ctx.by_provider.get(provider.id, [])
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = _columns_for(tables.groups, frameworks)
-        rows = tuple(ctx.row(r, columns) for r in records)
+        rows = ctx.rows(records, columns)
         maxima = {data.framework(f).max_score for f in frameworks}
         history = RatingsTable(
             title="Inspections",
@@ -419,7 +431,7 @@ def owner_pages(ctx: Context) -> OwnersIndex:
             continue
         frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
         columns = _columns_for(tables.groups, frameworks)
-        rows = tuple(ctx.row(r, columns) for r in records)
+        rows = ctx.rows(records, columns)
         providers = tuple(owned.get(owner.id, []))
         inspections = RatingsTable(
             title="Inspections while owned",
