@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -261,4 +261,20 @@ def _environment() -> Environment:
         auto_reload=False,  # each build makes its own environment: no need to look at every file's time
     )
     env.filters["slug"] = pages.slug
+    env.globals["table_head"] = _table_heads(env)
     return env
+
+
+def _table_heads(env: Environment) -> Callable[[tuple[table.Column, ...], str], Markup]:
+    """`table_head(columns, mode)` for the tables' macro: the head of a ratings table, rendered
+    once for each set of columns and mode (ten thousand provider pages share a handful)."""
+    made: dict[tuple[str, tuple[tuple[str, str], ...]], Markup] = {}
+
+    def table_head(columns: tuple[table.Column, ...], mode: str) -> Markup:
+        key = (mode, tuple([(c.number, c.name) for c in columns]))
+        head = made.get(key)
+        if head is None:
+            head = made[key] = Markup(env.get_template("_table_head.html").render(columns=columns, mode=mode))
+        return head
+
+    return table_head
