@@ -56,7 +56,8 @@ def unsafe_target(out: Path, data: Path | None = None) -> str | None:
     return None
 
 
-Content = bytes | Iterable[bytes]  # a file's bytes, or its bytes in pieces to write one by one
+Writer = Callable[[str], None]  # makes a file itself at the path it is given (a database)
+Content = bytes | Iterable[bytes] | Writer  # a file's bytes, its bytes in pieces, or its maker
 Files = Mapping[str, bytes] | Iterable[tuple[str, Content]] | Callable[[Path], int]
 
 
@@ -109,6 +110,10 @@ def write_files(folder: Path, files: Iterable[tuple[str, Content]]) -> int:
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
+        if callable(content):
+            content(target)
+            count += 1
+            continue
         handle = os.open(target, flags, 0o666)  # the mode `open` gives, less the umask
         try:
             for piece in (content,) if isinstance(content, bytes) else content:

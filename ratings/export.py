@@ -345,16 +345,23 @@ def render(
 def to_sqlite(data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> bytes:
     """The three tables in one SQLite database (for sqlite3, Datasette), as bytes; `built`: those
     already made by `table_data`."""
-    return b"".join(sqlite_chunks(data, tables, built))
-
-
-def sqlite_chunks(data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> Iterator[bytes]:
-    """`to_sqlite` in pieces of a megabyte, read from the database file as they are written:
-    the database of 50,000 inspections is 120 MB, not to be held whole."""
     handle, name = tempfile.mkstemp(suffix=".db")
     os.close(handle)
     try:
-        connection = sqlite3.connect(name)
+        write_sqlite(name, data, tables, built)
+        with open(name, "rb") as stream:
+            return stream.read()
+    finally:
+        os.unlink(name)
+
+
+def write_sqlite(path: str, data: Dataset, tables: Tables, built: dict[str, Table] | None = None) -> None:
+    """`to_sqlite`, made as the file at `path` (replacing any): a site's database is made where
+    it belongs rather than copied there (120 MB for 50,000 inspections)."""
+    if os.path.lexists(path):
+        os.unlink(path)  # a database file there would be added to, not replaced
+    connection = sqlite3.connect(path)
+    try:
         with connection:
             connection.execute("PRAGMA journal_mode = OFF")
             connection.execute("PRAGMA synchronous = OFF")
@@ -369,12 +376,8 @@ def sqlite_chunks(data: Dataset, tables: Tables, built: dict[str, Table] | None 
                 primary = ", ".join(f'"{k}"' for k in keys)
                 connection.execute(f'CREATE TABLE "{table_name}" ({columns}, PRIMARY KEY ({primary}))')
                 _insert(connection, table_name, rows)
-        connection.close()
-        with open(name, "rb") as stream:
-            while chunk := stream.read(2**20):
-                yield chunk
     finally:
-        os.unlink(name)
+        connection.close()
 
 
 def _insert(connection: sqlite3.Connection, table_name: str, rows: Table) -> None:

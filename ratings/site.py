@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +44,16 @@ def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | Non
 
 
 def whole(content: Content) -> bytes:
-    """A file's bytes, joined if they come in pieces."""
-    return content if isinstance(content, bytes) else b"".join(content)
+    """A file's bytes, joined if they come in pieces, read back if the file makes itself."""
+    if isinstance(content, bytes):
+        return content
+    if callable(content):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "file")
+            content(path)
+            with open(path, "rb") as stream:
+                return stream.read()
+    return b"".join(content)
 
 
 def iter_files(
@@ -198,7 +208,7 @@ def data_files(
         yield f"data/{stem}-excel.csv", spreadsheet
         del plain, spreadsheet
         yield f"data/{stem}.json", export.json_chunks(rows[name])
-    yield "data/ratings.db", export.sqlite_chunks(data, tables, rows)
+    yield "data/ratings.db", functools.partial(export.write_sqlite, data=data, tables=tables, built=rows)
     yield "data/datapackage.json", export.datapackage(tables).encode("utf-8")
     yield "data/ratings.schema.json", schema.text().encode("utf-8")
     site = pages.site_info(data, as_of, __version__)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ratings import atomic
-from ratings.site import build_files
+from ratings.site import build_files, whole
 from ratings.table import groups
 from ratings.validate import load_dataset
 
@@ -240,6 +240,19 @@ def test_short_writes_are_written_on_until_whole(tmp_path: Path, monkeypatch: py
     assert count == 2
     assert (tmp_path / "a" / "one.txt").read_bytes() == b"0123456789"
     assert (tmp_path / "two.txt").read_bytes() == b"abcdefgh"
+
+
+def test_a_file_that_makes_itself_is_made_in_place_and_reads_back_whole(tmp_path: Path):
+    made: list[str] = []
+
+    def maker(path: str) -> None:
+        made.append(path)
+        Path(path).write_bytes(b"made at " + Path(path).name.encode())
+
+    assert atomic.write_files(tmp_path, [("data/x.db", maker), ("y.txt", b"y")]) == 2
+    assert made == [str(tmp_path / "data" / "x.db")]
+    assert (tmp_path / "data" / "x.db").read_bytes() == b"made at x.db"
+    assert whole(maker) == b"made at file"
 
 
 def test_write_file_replaces_whole(tmp_path: Path):
