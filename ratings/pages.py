@@ -499,7 +499,7 @@ def standards_page(ctx: Context) -> StandardsPage:
     heatmaps = ctx.league_tables
     summaries = []
     for group in tables.groups:
-        league = tables.league[tables.league["group"] == group.key] if not tables.league.empty else tables.league
+        league = [r for r in tables.league_rows if r["group"] == group.key]
         points = group.frameworks[0].points
         items = []
         for column in group.columns:

@@ -131,9 +131,12 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
 
 def inspections_frame(data: Dataset, rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """The rows as a frame, indexed by their position in `rows` (so ranked frames map back to rows)."""
+    return inspections_frame_of(inspection_rows(data) if rows is None else rows)
+
+
+def inspections_frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:
     import pandas as pd
 
-    rows = inspection_rows(data) if rows is None else rows
     if not rows:
         return pd.DataFrame(columns=["inspection_id", "provider_id", "provider", "published_last_day", "group"])
     frame = pd.DataFrame(rows)
@@ -225,37 +228,66 @@ def ratings_as_at(data: Dataset, as_of: dt.date | None) -> PartialDate | None:
 
 
 @dataclass(frozen=True)
-class Tables:
-    """Everything the renderers need: the groups, every inspection by date, the ranked league.
-
-    Each table twice: as a frame (for counting with pandas) and as plain rows in the same order
-    (for pages and exports, which would otherwise turn every frame back into dicts).
-    """
+class Unranked:
+    """What the tables rest on before any ranking: the groups, every inspection's row in
+    data-file order (a ranking refers to rows by position), and those counted as at the date, by
+    publication date. The inspections' downloads need nothing more."""
 
     groups: list[Group]
-    inspections: pd.DataFrame
-    league: pd.DataFrame
+    rows: list[dict[str, Any]]
+    by_date: list[dict[str, Any]]
+
+
+def unranked(data: Dataset, as_of: dt.date | None = None) -> Unranked:
+    """Only inspections published on or before `as_of` count."""
+    rows = inspection_rows(data)
+    counted = rows if as_of is None else [r for r in rows if r["published_last_day"] <= as_of]
+    # A stable sort: inspections equal on all three keep their order in the file.
+    by_date = sorted(counted, key=lambda r: (r["published_last_day"], r["provider"], r["inspection_id"]))
+    return Unranked(groups(data), rows, by_date)
+
+
+Ranking = list[tuple[int, int, str]]  # in league order: (row position, rank, rank label)
+
+
+def ranking(made: Unranked, as_of: dt.date | None = None) -> Ranking:
+    """Each provider's latest inspection as at the date, ranked in its group (with pandas)."""
+    frame = inspections_frame_of(made.rows)
+    if as_of is not None and not frame.empty:
+        frame = frame[frame["published_last_day"] <= as_of]
+    league = rank(latest(frame))
+    return list(zip(league.index.tolist(), league["rank"].tolist(), league["rank_label"].tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Everything the renderers need, as plain rows: the groups, every inspection counted by
+    date, and the league (each provider's latest, ranked) in league order."""
+
+    groups: list[Group]
     inspection_rows: list[dict[str, Any]]
     league_rows: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, made: Unranked, ranked: Ranking) -> Tables:
+        league = [{**made.rows[index], "rank": place, "rank_label": label} for index, place, label in ranked]
+        return cls(made.groups, made.by_date, league)
+
+    @property
+    def league(self) -> pd.DataFrame:
+        """The league as a frame, for analysis (the pages and exports use the rows)."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.league_rows)
+        if "score" in frame:
+            frame["score"] = frame["score"].astype("Int64")
+        return frame
 
 
 def build(data: Dataset, as_of: dt.date | None = None) -> Tables:
     """The tables as at a date: only inspections published on or before `as_of` count."""
-    rows = inspection_rows(data)
-    frame = inspections_frame(data, rows)
-    if as_of is not None and not frame.empty:
-        frame = frame[frame["published_last_day"] <= as_of]
-    by_date = (
-        frame
-        if frame.empty
-        else frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
-    )
-    league = rank(latest(frame))
-    league_rows = [
-        {**rows[index], "rank": rank_, "rank_label": label}
-        for index, rank_, label in zip(league.index, league["rank"], league["rank_label"], strict=True)
-    ]
-    return Tables(groups(data), by_date, league, [rows[index] for index in by_date.index], league_rows)
+    made = unranked(data, as_of)
+    return Tables.of(made, ranking(made, as_of))
 
 
 @dataclass(frozen=True)
@@ -345,10 +377,12 @@ def tally(records: list[dict[str, Any]]) -> Tally:
     return Tally(counts, len(records), average, len(scores))
 
 
-def standard_counts(frame: pd.DataFrame, label: str) -> dict[str, int]:
+def standard_counts(rows: list[dict[str, Any]], label: str) -> dict[str, int]:
     """How many rows got each rating for one standard (plus "not recorded"), where it applies."""
-    column = rating_field(label)
-    if frame.empty or column not in frame:
-        return {w: 0 for w in (*RATINGS, NOT_RECORDED)}
-    values = frame[column].dropna()
-    return {w: int((values == w).sum()) for w in (*RATINGS, NOT_RECORDED)}
+    counts = {w: 0 for w in (*RATINGS, NOT_RECORDED)}
+    field = rating_field(label)
+    for row in rows:
+        word = row.get(field)
+        if word in counts:
+            counts[word] += 1
+    return counts

@@ -70,7 +70,13 @@ def load_text(text: str | bytes) -> Any:
 @given(documents())
 def test_valid_documents_load_and_rank(document: dict[str, Any]):
     data = load_text(yaml.safe_dump(document, allow_unicode=True))
-    league = table.build(data).league
+    tables = table.build(data)
+    league = tables.league
+    # The rows by date (a stable sort in Python) in the order pandas' stable sort gives.
+    frame = table.inspections_frame(data)
+    if not frame.empty:
+        by_date = frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
+        assert [r["inspection_id"] for r in tables.inspection_rows] == list(by_date["inspection_id"])
     providers_inspected = {i["provider"] for i in document["inspections"]}
     assert len(league) == len(providers_inspected)
     if not league.empty:

@@ -113,7 +113,14 @@ def test_a_published_total_ranks_as_a_score(tmp_path: Path):
 
 
 def test_plain_rows_follow_the_frames(small: Path):
-    tables = table.build(load_dataset(small))
-    assert [r["inspection_id"] for r in tables.inspection_rows] == list(tables.inspections["inspection_id"])
-    assert [r["provider_id"] for r in tables.league_rows] == list(tables.league["provider_id"])
-    assert [r["rank_label"] for r in tables.league_rows] == list(tables.league["rank_label"])
+    """The rows by date (sorted in Python) and the league (ranked with pandas) are what sorting
+    and ranking the inspections' frame give."""
+    data = load_dataset(small)
+    tables = table.build(data)
+    frame = table.inspections_frame(data)
+    by_date = frame.sort_values(["published_last_day", "provider", "inspection_id"], kind="mergesort")
+    assert [r["inspection_id"] for r in tables.inspection_rows] == list(by_date["inspection_id"])
+    league = table.rank(table.latest(frame))
+    assert [r["provider_id"] for r in tables.league_rows] == list(league["provider_id"])
+    assert [r["rank_label"] for r in tables.league_rows] == list(league["rank_label"])
+    assert tables.league["provider_id"].tolist() == list(league["provider_id"])
