@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ratings.models import NOT_RECORDED, RATINGS, Dataset
-from ratings.table import Group, Tables, build, rating_field
+from ratings.table import Counted, Group, Tables, build, rating_field
 
 TABLES = ("league", "inspections", "ratings")
 FORMATS = ("csv", "json", "sqlite")
@@ -149,15 +149,21 @@ class Table:
         return len(self.parts[0]) if self.rows is None else len(self.rows)
 
 
-def table_data(data: Dataset, tables: Tables, table_name: str) -> Table:
+def table_data(data: Dataset, tables: Counted, table_name: str) -> Table:
+    """One table's values. The inspections' tables need no ranking: `Unranked` will do for them."""
     if table_name == "ratings":
         return _long_table(data, tables)
-    fields = LEAGUE_FIELDS if table_name == "league" else INSPECTION_FIELDS
-    rows = tables.league_rows if table_name == "league" else tables.inspection_rows
+    if table_name == "league":
+        if not isinstance(tables, Tables):
+            raise TypeError("the league table needs the ranked Tables")
+        fields: Sequence[str] = LEAGUE_FIELDS
+        rows = tables.league_rows
+    else:
+        fields, rows = INSPECTION_FIELDS, tables.inspection_rows
     return Table(tuple(fields_for(table_name, tables.groups)), (list(_values(rows, fields, tables.groups)),))
 
 
-def _long_table(data: Dataset, tables: Tables) -> Table:
+def _long_table(data: Dataset, tables: Counted) -> Table:
     """One row per inspection (by date) and standard of its framework."""
     standards: list[tuple[Any, ...]] = []  # (key, number, name)
     words: list[tuple[Any, ...]] = []  # (rating, points)
@@ -440,14 +446,14 @@ def _primary_key(table_name: str) -> list[str]:
     ]
 
 
-def datapackage(tables: Tables) -> str:
+def datapackage(groups: Sequence[Group]) -> str:
     """A Frictionless Data Package describing the plain CSVs: types, the rating scale, keys."""
     scale = [*RATINGS, NOT_RECORDED]
-    labels = set(standard_columns(tables.groups))
+    labels = set(standard_columns(groups))
     resources = []
     for table_name in TABLES:
         fields = []
-        for name in fields_for(table_name, tables.groups):
+        for name in fields_for(table_name, groups):
             field: dict[str, Any] = {
                 "name": name,
                 "type": "integer" if name in INTEGER else "boolean" if name in BOOLEAN else "string",

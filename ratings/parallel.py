@@ -21,6 +21,7 @@ import pickle
 import signal
 import struct
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -139,3 +140,51 @@ class Shares:
 
     def close(self) -> None:
         os.close(self._reader)
+
+
+_NOTHING = object()
+
+
+class Handoff:
+    """A value the parent hands the child after the fork, once it has it (the ranking, made
+    while the child starts on work that needs none). The parent never waits for the child to
+    take it: the value goes into a temporary file both share and only its size through a pipe,
+    which holds a few bytes without a reader but not a large value. In one process (no fork),
+    the value is simply there when the work asks for it, after the parent has sent it."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open for the handoff's life, closed by close()
+        self._reader, self._writer = os.pipe()
+        self._value: Any = _NOTHING
+
+    def send(self, value: Any) -> None:
+        self._value = value
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        os.pwrite(self._file.fileno(), payload, 0)
+        with contextlib.suppress(BrokenPipeError):  # the child has ended: its result says why
+            os.write(self._writer, struct.pack("=Q", len(payload)))
+
+    def receive(self) -> Any:
+        """The value, waiting for the parent to send it (in the child)."""
+        if self._value is not _NOTHING:
+            return self._value
+        os.close(self._writer)  # the child's copy: with only the parent's left, its end is seen
+        self._writer = -1
+        header = os.read(self._reader, 8)
+        if len(header) != 8:
+            raise RuntimeError("the main build process ended before handing over its ranking")
+        (size,) = struct.unpack("=Q", header)
+        payload = bytearray()
+        while len(payload) < size:
+            piece = os.pread(self._file.fileno(), size - len(payload), len(payload))
+            if not piece:
+                raise RuntimeError("the ranking handed over was cut short")
+            payload += piece
+        self._value = pickle.loads(payload)
+        return self._value
+
+    def close(self) -> None:
+        for handle in (self._reader, self._writer):
+            if handle >= 0:
+                os.close(handle)
+        self._file.close()

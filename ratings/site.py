@@ -85,22 +85,30 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
     many. Two processes share the work: the child makes the downloads, the parent the pages;
     whichever is done first helps with the provider pages, taken in turns until none are left
-    (the balance varies with the data, and writing with the disk). For 50,000 inspections each
-    side is about six seconds of work."""
-    tables = table.build(data, as_of)
-    made = Pages(data, tables, as_of, site_url)
+    (the balance varies with the data, and writing with the disk). The child starts before the
+    league is ranked, on the inspections' downloads, which need no ranking: the parent hands it
+    the ranking once made. For 50,000 inspections each side is about six seconds of work."""
+    made = table.unranked(data, as_of)
+    ranked = parallel.Handoff()
     shares = parallel.Shares(len(data.providers), 200)
 
     def child() -> int:
-        count = write_files(folder, data_files(data, tables, as_of, site_url))
-        return count + write_files(folder, made.providers(shares.claim()))
+        built: dict[str, export.Table] = {}
+        count = write_files(folder, unranked_files(data, made, built, as_of, site_url))
+        tables = table.Tables.of(made, ranked.receive())
+        count += write_files(folder, ranked_files(data, tables, built))
+        return count + write_files(folder, Pages(data, tables, as_of, site_url).providers(shares.claim()))
 
     try:
         with parallel.beside(child) as rest:
-            count = write_files(folder, _pages_and_static(made, shares.claim()))
+            ranking = table.ranking(made, as_of)
+            ranked.send(ranking)
+            made_pages = Pages(data, table.Tables.of(made, ranking), as_of, site_url)
+            count = write_files(folder, _pages_and_static(made_pages, shares.claim()))
             return count + rest()
     finally:
         shares.close()
+        ranked.close()
 
 
 def _pages_and_static(made: Pages, providers: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
@@ -200,19 +208,43 @@ def data_files(
 ) -> Iterator[tuple[str, Content]]:
     """The downloads (every table in every format), the schema and the feed, one file at a time:
     a large site's downloads run to hundreds of megabytes, not to be held in memory together."""
-    rows = {name: export.table_data(data, tables, name) for name in export.TABLES}  # once, for every format
-    for name in export.TABLES:
-        stem = export.STEMS[name]
-        plain, spreadsheet = export.csv_pieces(rows[name])
-        yield f"data/{stem}.csv", plain
-        yield f"data/{stem}-excel.csv", spreadsheet
-        del plain, spreadsheet
-        yield f"data/{stem}.json", export.json_chunks(rows[name])
-    yield "data/ratings.db", functools.partial(export.write_sqlite, data=data, tables=tables, built=rows)
-    yield "data/datapackage.json", export.datapackage(tables).encode("utf-8")
+    built: dict[str, export.Table] = {}  # each table's values once, for every format
+    yield from unranked_files(data, tables, built, as_of, site_url)
+    yield from ranked_files(data, tables, built)
+
+
+def unranked_files(
+    data: Dataset,
+    counted: table.Counted,
+    built: dict[str, export.Table],
+    as_of: dt.date | None = None,
+    site_url: str | None = None,
+) -> Iterator[tuple[str, Content]]:
+    """The downloads that need no ranking: the inspections' tables (kept in `built` for the
+    database), the Data Package, the schema and the feed."""
+    for name in ("inspections", "ratings"):
+        built[name] = export.table_data(data, counted, name)
+        yield from _table_files(name, built[name])
+    yield "data/datapackage.json", export.datapackage(counted.groups).encode("utf-8")
     yield "data/ratings.schema.json", schema.text().encode("utf-8")
     site = pages.site_info(data, as_of, __version__)
-    yield "feed.xml", _feed(_environment(), data, tables.inspection_rows, site, site_url)
+    yield "feed.xml", _feed(_environment(), data, counted.inspection_rows, site, site_url)
+
+
+def ranked_files(data: Dataset, tables: table.Tables, built: dict[str, export.Table]) -> Iterator[tuple[str, Content]]:
+    """The league table's downloads, then the database of all three tables."""
+    built["league"] = export.table_data(data, tables, "league")
+    yield from _table_files("league", built["league"])
+    yield "data/ratings.db", functools.partial(export.write_sqlite, data=data, tables=tables, built=built)
+
+
+def _table_files(name: str, rows: export.Table) -> Iterator[tuple[str, Content]]:
+    stem = export.STEMS[name]
+    plain, spreadsheet = export.csv_pieces(rows)
+    yield f"data/{stem}.csv", plain
+    yield f"data/{stem}-excel.csv", spreadsheet
+    del plain, spreadsheet
+    yield f"data/{stem}.json", export.json_chunks(rows)
 
 
 FEED_ENTRIES = 100

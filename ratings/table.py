@@ -17,7 +17,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Inspection, PartialDate
 
@@ -227,6 +227,17 @@ def ratings_as_at(data: Dataset, as_of: dt.date | None) -> PartialDate | None:
     return max(dates, key=lambda d: (d.latest, d.earliest)) if dates else None
 
 
+class Counted(Protocol):
+    """The groups and the inspections counted, by date: all that the inspections' tables need
+    (`Unranked` before ranking, `Tables` after)."""
+
+    @property
+    def groups(self) -> list[Group]: ...
+
+    @property
+    def inspection_rows(self) -> list[dict[str, Any]]: ...
+
+
 @dataclass(frozen=True)
 class Unranked:
     """What the tables rest on before any ranking: the groups, every inspection's row in
@@ -235,7 +246,7 @@ class Unranked:
 
     groups: list[Group]
     rows: list[dict[str, Any]]
-    by_date: list[dict[str, Any]]
+    inspection_rows: list[dict[str, Any]]  # counted as at the date, by date (as in Tables)
 
 
 def unranked(data: Dataset, as_of: dt.date | None = None) -> Unranked:
@@ -271,7 +282,7 @@ class Tables:
     @classmethod
     def of(cls, made: Unranked, ranked: Ranking) -> Tables:
         league = [{**made.rows[index], "rank": place, "rank_label": label} for index, place, label in ranked]
-        return cls(made.groups, made.by_date, league)
+        return cls(made.groups, made.inspection_rows, league)
 
     @property
     def league(self) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import threading
 from pathlib import Path
 
@@ -54,6 +55,53 @@ def test_with_threads_running_the_work_runs_here():
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_handoff_reaches_the_child_without_the_parent_waiting_for_it():
+    """The value is larger than a pipe holds, and the child asks for it only after the parent
+    has gone on (it waits for a second pipe that the parent writes after sending): a parent
+    that waited for the child to take the value would never get there."""
+    value = [(i, i % 7, f"={i}") for i in range(100_000)]
+    handoff = parallel.Handoff()
+    gone_on, go = os.pipe()
+    signal.alarm(60)  # a hang fails the test instead of the run
+    try:
+
+        def child() -> int:
+            os.read(gone_on, 1)
+            return len(handoff.receive()) if handoff.receive() == value else -1
+
+        with parallel.beside(child) as other:
+            handoff.send(value)
+            os.write(go, b"x")
+            assert other() == len(value)
+    finally:
+        signal.alarm(0)
+        handoff.close()
+        os.close(gone_on)
+        os.close(go)
+
+
+def test_in_one_process_the_handoff_is_there_when_asked_for(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    handoff = parallel.Handoff()
+    try:
+        with parallel.beside(handoff.receive) as other:
+            handoff.send({"rank": 1})
+            assert other() == {"rank": 1}
+    finally:
+        handoff.close()
+
+
+def test_a_child_whose_parent_never_hands_over_is_told_so():
+    handoff = parallel.Handoff()
+    signal.alarm(60)
+    try:
+        with pytest.raises(RuntimeError, match="ended before handing over"), parallel.beside(handoff.receive) as other:
+            handoff.close()  # the parent's end goes without a value, as when it fails
+            other()
+    finally:
+        signal.alarm(0)
 
 
 @pytest.mark.parametrize(("count", "size"), [(1000, 7), (5, 200), (0, 200)])
