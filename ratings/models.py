@@ -59,20 +59,25 @@ class PartialDate:
     _earliest: dt.date = field(init=False, repr=False, compare=False)
     _latest: dt.date = field(init=False, repr=False, compare=False)
     _iso: str = field(init=False, repr=False, compare=False)
+    _human: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Worked out once: a large file's records share each date (see _date_from_text), and
-        # ranking and pages ask for these of every inspection, often more than once.
-        if self.month is None:
-            latest, iso = dt.date(self.year, 12, 31), f"{self.year:04d}"
-        elif self.day is None:
-            latest = dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-            iso = f"{self.year:04d}-{self.month:02d}"
+        # ranking and pages ask for these of every inspection, often more than once. Month
+        # names come from a fixed English table: output must not vary with the machine's locale.
+        year, month, day = self.year, self.month, self.day
+        if month is None:
+            latest, iso, human = dt.date(year, 12, 31), f"{year:04d}", str(year)
+        elif day is None:
+            latest = dt.date(year, month, calendar.monthrange(year, month)[1])
+            iso, human = f"{year:04d}-{month:02d}", f"{_MONTHS[month]} {year}"
         else:
-            latest, iso = dt.date(self.year, self.month, self.day), f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-        object.__setattr__(self, "_earliest", dt.date(self.year, self.month or 1, self.day or 1))
+            latest = dt.date(year, month, day)
+            iso, human = f"{year:04d}-{month:02d}-{day:02d}", f"{day} {_MONTHS[month]} {year}"
+        object.__setattr__(self, "_earliest", dt.date(year, month or 1, day or 1))
         object.__setattr__(self, "_latest", latest)
         object.__setattr__(self, "_iso", iso)
+        object.__setattr__(self, "_human", human)
 
     @property
     def earliest(self) -> dt.date:
@@ -94,13 +99,8 @@ class PartialDate:
         return self.iso()
 
     def human(self) -> str:
-        """'6 December 2018', 'December 2018' or '2018' (no locale: output must not vary by machine)."""
-        if self.month is None:
-            return str(self.year)
-        month = _MONTHS[self.month]
-        if self.day is None:
-            return f"{month} {self.year}"
-        return f"{self.day} {month} {self.year}"
+        """'6 December 2018', 'December 2018' or '2018'."""
+        return self._human
 
 
 # English month names, fixed (calendar.month_name asks the C library's locale each time).

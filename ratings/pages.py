@@ -7,6 +7,7 @@ templates prefix it with `root` ("" or "../"), so the site works from file:// an
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ RATING_SORT = {
 NOT_APPLICABLE_SORT = -3
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each row's area and words: few distinct texts
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "area"
 
@@ -215,55 +217,51 @@ class Context:
 
 def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
     """One table row from a plain row of `table.build` (a standard not in its framework: no key);
-    `plan`: each column's row field and cells."""
-    framework = data.framework(str(row["framework"]))
+    `plan`: each column's row field and cells. The plain rows hold Python values already."""
     get = row.get
     cells = tuple([by_word[get(field)] for field, by_word in plan])
-    overall = str(row["overall"])
-    complete = bool(row["complete"])
-    recorded, standards = int(row["standards_recorded"]), int(row["standards"])
-    if row["score"] is not None and row["score_basis"] == "standards":
-        score_text = f"{int(row['score'])} / {int(row['max_score'])}"
-    elif row["score"] is not None:
-        score_text = f"{int(row['score'])} / {int(row['max_score'])} (published total)"
+    overall, score, recorded, standards = row["overall"], row["score"], row["standards_recorded"], row["standards"]
+    if score is not None and row["score_basis"] == "standards":
+        score_text = f"{score} / {row['max_score']}"
+    elif score is not None:
+        score_text = f"{score} / {row['max_score']} (published total)"
     elif recorded:
-        score_text = f"{int(row['points_recorded'])} from {recorded} of {standards} standards"
+        score_text = f"{row['points_recorded']} from {recorded} of {standards} standards"
     else:
         score_text = f"no score: none of {standards} standards recorded"
-    # Partial scores are not comparable: they sort below every known score.
-    score_sort = float(row["score"]) if row["score"] is not None else -1.0
-    inspection = data.inspections_by_key.get(str(row["inspection_id"]))
-    owner_id = row["owner_id"]
+    inspection_id = row["inspection_id"]
+    inspection = data.inspections_by_key.get(inspection_id)
     published = inspection.published if inspection else parse_partial_date(row["published"])
     fieldwork = inspection.fieldwork if inspection else row["fieldwork"] and parse_partial_date(row["fieldwork"])
     return Row(
-        rank_label=str(row.get("rank_label", "")),
-        rank=int(row.get("rank", 0)),
-        provider=str(row["provider"]),
-        provider_id=str(row["provider_id"]),
-        type=str(row["type"]),
+        rank_label=get("rank_label", ""),
+        rank=get("rank", 0),
+        provider=row["provider"],
+        provider_id=row["provider_id"],
+        type=row["type"],
         owner=row["owner"] or NOT_RECORDED,
-        owner_id=owner_id,
-        area=str(row["area"]),
+        owner_id=row["owner_id"],
+        area=row["area"],
         published=published.human(),
         published_iso=published.iso(),
         published_sort=published.earliest.isoformat(),
         programme=(inspection.programme if inspection and inspection.programme else ""),
         fieldwork=fieldwork.human() if fieldwork else "",
-        framework=framework.name,
+        framework=data.frameworks_by_id[row["framework"]].name,
         overall=overall,
         overall_css=RATING_CLASS[overall],
         overall_sort=RATING_SORT[overall],
         score_text=score_text,
-        score_sort=score_sort,
-        complete=complete,
-        standards_recorded=int(row["standards_recorded"]),
-        standards=int(row["standards"]),
+        # Partial scores are not comparable: they sort below every known score.
+        score_sort=float(score) if score is not None else -1.0,
+        complete=row["complete"],
+        standards_recorded=recorded,
+        standards=standards,
         cells=cells,
         report_url=row["report_url"],
-        sources=tuple(str(row["sources"]).split()),
+        sources=tuple(row["sources"].split()),
         notes=(inspection.notes or "") if inspection else "",
-        inspection_id=str(row["inspection_id"]),
+        inspection_id=inspection_id,
     )
 
 
