@@ -172,7 +172,6 @@ class Context:
             self.by_provider.setdefault(record["provider_id"], []).append(record)
             if record["owner_id"]:
                 self.by_owner.setdefault(record["owner_id"], []).append(record)
-        self.moves = table.movements(self.inspections)
         self._rows: dict[tuple[str, str, int], Row] = {}
         self._plans: dict[tuple[str, ...], Plan] = {}
         self.league_tables = self._league_tables()
@@ -359,7 +358,7 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
             rows=rows,
             max_score=max(maxima) if maxima else 0,
             standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
-            moves={r.inspection_id: ctx.moves[r.inspection_id] for r in rows if r.inspection_id in ctx.moves},
+            moves=table.movements(records),  # each inspection against the provider's one before
         )
         owners = tuple(
             Ownership(
