@@ -174,8 +174,25 @@ class Context:
                 self.by_owner.setdefault(record["owner_id"], []).append(record)
         self._rows: dict[tuple[str, str, int], Row] = {}
         self._plans: dict[tuple[str, ...], Plan] = {}
-        self.league_tables = self._league_tables()
-        self.latest = {r.provider_id: r for t in self.league_tables for r in t.rows}
+        self._in_league = {r["provider_id"]: r for r in self.league}
+        self._columns = {g.key: g.columns for g in tables.groups}
+
+    @functools.cached_property
+    def league_tables(self) -> tuple[RatingsTable, ...]:
+        """The league, one table per group. Made when first asked for: a process that makes only
+        provider pages needs just their own rows of it (`latest`)."""
+        out = []
+        for group in self.tables.groups:
+            rows = self.rows((r for r in self.league if r["group"] == group.key), group.columns)
+            if rows:
+                caption = f"{group.title}: league table as at {self.site.as_at}"
+                out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
+        return tuple(out)
+
+    def latest(self, provider_id: str) -> Row | None:
+        """The provider's row in the league (its latest rated inspection), if it is in it."""
+        record = self._in_league.get(provider_id)
+        return None if record is None else self.rows([record], self._columns[record["group"]])[0]
 
     def rows(self, records: Iterable[dict[str, Any]], columns: tuple[table.Column, ...]) -> tuple[Row, ...]:
         """The rows of inspection (or league) records, each made once for each set of columns."""
@@ -193,15 +210,6 @@ class Context:
             if row is None:
                 row = made[key] = make_row(record, plan, data)
             out.append(row)
-        return tuple(out)
-
-    def _league_tables(self) -> tuple[RatingsTable, ...]:
-        out = []
-        for group in self.tables.groups:
-            rows = self.rows((r for r in self.league if r["group"] == group.key), group.columns)
-            if rows:
-                caption = f"{group.title}: league table as at {self.site.as_at}"
-                out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
         return tuple(out)
 
     def league_for(self, keep: set[str]) -> tuple[RatingsTable, ...]:
@@ -343,7 +351,6 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
     """One page's worth at a time: a large dataset's pages need not all be held at once.
     `indexes`: only these providers (by position in the data), in this order."""
     data, tables = ctx.data, ctx.tables
-    latest = ctx.latest
     chosen = data.providers if indexes is None else (data.providers[i] for i in indexes)
     for provider in chosen:
         records = ctx.by_provider.get(provider.id, [])
@@ -379,7 +386,7 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
             provider.notes or "",
             tuple(provider.sources),
             history,
-            latest.get(provider.id),
+            ctx.latest(provider.id),
         )
 
 
