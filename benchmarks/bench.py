@@ -12,6 +12,10 @@ Each size is generated in the real YAML format (about five inspections per provi
   over its processes);
 - on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
   the same process spends importing its libraries.
+
+Shared and virtual machines vary in speed from one minute to the next, so the benchmark also
+times a fixed plain-Python loop (`machine_speed`) before and after: figures taken while that loop
+is slow are slow for the same reason, and comparing runs means comparing their loops too.
 """
 
 from __future__ import annotations
@@ -84,6 +88,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
+def machine_speed() -> float:
+    """Seconds for ten million additions in plain Python: how fast this machine is right now."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def with_notes(text: str) -> str:
     """The synthetic data with a two-line folded note, then a blank line, in every inspection:
     block text and blank lines are what real records have and the plain synthetic data lacks."""
@@ -113,6 +126,8 @@ def main() -> None:
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Machine: {machine}, {platform.platform()}")
+    speed_before = machine_speed()
+    print(f"Machine speed before: ten million additions in plain Python took {speed_before:.2f} s")
     print()
     header = (
         f"{'inspections':>11} {'load':>7} {'validate':>8} {'rank':>7} {'render':>7} {'export':>7} "
@@ -164,6 +179,7 @@ def main() -> None:
             f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
             f"{import_time:.2f} s and the work {build_time - import_time:.2f} s"
         )
+    print(f"Machine speed after: the same loop took {machine_speed():.2f} s (before: {speed_before:.2f} s)")
 
 
 if __name__ == "__main__":
