@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StringConstraints,
     WithJsonSchema,
     field_validator,
 )
@@ -168,17 +169,18 @@ def _check_id(value: str) -> str:
     return value
 
 
-_URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
-
-
-def _check_url(value: str) -> str:
-    if not _URL.match(value):
-        raise ValueError(f"{value!r} is not a web address (expected http:// or https://...)")
-    return value
-
+URL_PATTERN = r"^https?://[^\s/]+\.[^\s]+$"
+NOT_A_URL = "{value!r} is not a web address (expected http:// or https://...)"
 
 Id = Annotated[str, Field(min_length=1)]
 Url = Annotated[str, Field(min_length=1)]
+# An inspection's report and sources: checked by pydantic's own (compiled) pattern matching,
+# a third of validation time when it was a Python validator; validate.py words the error as
+# NOT_A_URL. The JSON schema stays as it was (the check is the tool's, not the schema's).
+WebAddress = Annotated[str, StringConstraints(pattern=URL_PATTERN), WithJsonSchema({"type": "string"})]
+Source = Annotated[
+    str, StringConstraints(min_length=1, pattern=URL_PATTERN), WithJsonSchema({"minLength": 1, "type": "string"})
+]
 
 
 class Record(BaseModel):
@@ -282,19 +284,9 @@ class Inspection(Record):
     ratings: dict[str, Rating | None] = Field(default_factory=dict)
     published_score: int | None = Field(default=None, ge=0, description='a total a source states ("1 out of 27")')
     published_max: int | None = Field(default=None, ge=1, description="the maximum that total is out of, as stated")
-    report_url: str | None = None
-    sources: list[Url] = Field(min_length=1)
+    report_url: WebAddress | None = None
+    sources: list[Source] = Field(min_length=1)
     notes: str | None = None
-
-    @field_validator("report_url")
-    @classmethod
-    def _report_url(cls, url: str | None) -> str | None:
-        return None if url is None else _check_url(url)
-
-    @field_validator("sources")
-    @classmethod
-    def _urls(cls, sources: list[str]) -> list[str]:
-        return [_check_url(s) for s in sources]
 
     @property
     def key(self) -> str:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ratings.errors import DataError, Problem
 from ratings.load import Locator, Path_, parse, read_text
-from ratings.models import RATINGS, Dataset
+from ratings.models import NOT_A_URL, RATINGS, URL_PATTERN, Dataset
 
 # Words people write for the inspectorate's ratings, mapped to the one they mean.
 _RATING_ALIASES = {"poor": "Inadequate", "ri": "Requires improvement", "req. improvement": "Requires improvement"}
@@ -104,6 +104,8 @@ def _from_pydantic(err: Any, problem: _Locate) -> Problem:
             key=at_key,
         )
     message = str(err["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and err["ctx"]["pattern"] == URL_PATTERN:
+        return problem(loc, NOT_A_URL.format(value=value.strip()), key=at_key)
     if kind in _TYPE_WORDS:
         message = f"got {_kind(value)} {value!r} (expected {_TYPE_WORDS[kind]})"
     elif kind in ("too_short", "too_long"):

@@ -159,7 +159,7 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path: Path):
         (
             "    sources: [https://example.org/pdu-one]",
             "    sources: [ftp://example.org/pdu-one]",
-            "inspections[7].sources",
+            "inspections[7].sources[0]",  # the source itself: a list may hold several
             "'ftp://example.org/pdu-one' is not a web address (expected http:// or https://...)",
         ),
         (

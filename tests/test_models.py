@@ -1,8 +1,12 @@
 import datetime as dt
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from ratings.models import PartialDate, parse_partial_date
+from ratings.models import URL_PATTERN, Inspection, PartialDate, parse_partial_date
 
 
 @pytest.mark.parametrize(
@@ -32,3 +36,22 @@ def test_human_dates_do_not_depend_on_locale():
     assert PartialDate(2018, 12, 6).human() == "6 December 2018"
     assert PartialDate(2019, 6).human() == "June 2019"
     assert PartialDate(2018).human() == "2018"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["https://", "http://", "ftp://", "HTTPS://", "", "https:/"]).flatmap(
+        lambda scheme: st.text(alphabet="ab./ :\u00a0\u2003é-", max_size=12).map(lambda rest: scheme + rest)
+    )
+)
+def test_web_addresses_are_checked_by_the_one_pattern(address: str):
+    """pydantic's own pattern engine checks an inspection's addresses: it accepts exactly what
+    Python's `re` accepts with the same pattern (the values arrive with spaces stripped)."""
+    address = address.strip()
+    record = {"provider": "p", "framework": "f", "published": "2019-01-01", "sources": [address]}
+    try:
+        Inspection.model_validate({**record, "report_url": address})
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == bool(address and re.match(URL_PATTERN, address))
