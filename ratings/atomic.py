@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import re
 import shutil
@@ -74,6 +75,8 @@ def replace_dir(files: Files, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-{os.getpid()}-", dir=out.parent))
+    count = 0
+    swapped = False
     try:
         if callable(files):
             count = files(staging)
@@ -88,9 +91,42 @@ def replace_dir(files: Files, out: Path) -> int:
             out.rename(retired)
             staging.rename(out)
             staging = retired  # removed below
+        swapped = True
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        # The old site, once the new one is in: a large one is removed by a process of its own,
+        # because deleting ten thousand files can take seconds (on a disk that discards freed
+        # blocks, over two) that the new site need not wait for.
+        if not (swapped and count >= BACKGROUND_REMOVAL and staging.exists() and _remove_in_background(staging)):
+            shutil.rmtree(staging, ignore_errors=True)
     return count
+
+
+# From this many files, the previous build is removed in the background (see replace_dir).
+BACKGROUND_REMOVAL = 2000
+
+
+def _remove_in_background(folder: Path) -> bool:
+    """Remove `folder` in a detached process; False where that cannot be done (no fork, or
+    threads running), for the caller to remove it itself. A removal cut short is finished by
+    the next build (`_remove_abandoned`)."""
+    from ratings import parallel
+
+    if not parallel.can_fork():
+        return False
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
+        try:
+            if os.fork() == 0:  # the grandchild, which nobody waits for
+                gc.disable()  # a collection would touch, and so copy, every object it shares
+                os.setsid()
+                quiet = os.open(os.devnull, os.O_RDWR)
+                for stream in (0, 1, 2):  # let go of the build's terminal and pipes
+                    os.dup2(quiet, stream)
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    return True
 
 
 def write_files(folder: Path, files: Iterable[tuple[str, Content]]) -> int:
