@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ctypes
-import gc
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -106,26 +106,25 @@ BACKGROUND_REMOVAL = 2000
 
 
 def _remove_in_background(folder: Path) -> bool:
-    """Remove `folder` in a detached process; False where that cannot be done (no fork, or
-    threads running), for the caller to remove it itself. A removal cut short is finished by
-    the next build (`_remove_abandoned`)."""
-    from ratings import parallel
-
-    if not parallel.can_fork():
+    """Remove `folder` with a detached `rm -rf`; False where that cannot be done (not POSIX,
+    or no shell), for the caller to remove it itself. A removal cut short is finished by the
+    next build (`_remove_abandoned`)."""
+    if os.name != "posix":
         return False
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child, which coverage does not follow
-        try:
-            if os.fork() == 0:  # the grandchild, which nobody waits for
-                gc.disable()  # a collection would touch, and so copy, every object it shares
-                os.setsid()
-                quiet = os.open(os.devnull, os.O_RDWR)
-                for stream in (0, 1, 2):  # let go of the build's terminal and pipes
-                    os.dup2(quiet, stream)
-                shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    # The shell starts rm in the background and exits at once: rm is nobody's child, has no
+    # terminal or pipe of the build's, and shares none of its memory (posix_spawn, not a fork
+    # of a large Python process).
+    try:
+        subprocess.run(
+            ["/bin/sh", "-c", 'rm -rf -- "$1" &', "sh", os.fspath(folder)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return False
     return True
 
 
