@@ -9,7 +9,7 @@ Each size is generated in the real YAML format (about five inspections per provi
 - stages in this process (load = read + YAML parse; validate; rank; render pages; export data files),
   each the median of --repeats runs;
 - `ratings build` as a separate process: median wall time and peak resident memory (RSS, summed
-  over its processes);
+  over its processes), each run into a new folder, then once more over the last site built;
 - on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
   the same process spends importing its libraries.
 
@@ -53,15 +53,17 @@ def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def run(args: list[str], cwd: Path, repeats: int) -> tuple[float, int]:
-    """Median wall time of a command, and its peak RSS in MiB (the largest over the runs).
+def run(command: Callable[[int], list[str]], cwd: Path, repeats: int) -> tuple[float, int]:
+    """Median wall time of a command (`command(i)` is the i-th run's), and its peak RSS in MiB
+    (the largest over the runs).
 
     A build runs in two processes at once (see ratings/parallel.py), so the peak is that of the
     whole process tree: their resident sets summed, sampled every 10 ms. Pages the two share
     (copy-on-write) count twice, so the figure errs high. Needs Linux's /proc (else 0).
     """
     times, peak = [], 0
-    for _ in range(repeats):
+    for i in range(repeats):
+        args = command(i)
         started = time.perf_counter()
         process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while process.poll() is None:
@@ -71,6 +73,11 @@ def run(args: list[str], cwd: Path, repeats: int) -> tuple[float, int]:
         if process.returncode:
             raise SystemExit(f"{' '.join(args)} failed with exit status {process.returncode}")
     return statistics.median(times), peak // 2**20
+
+
+def build_command(data: Path, folder: Path, run: int) -> list[str]:
+    """`ratings build` of `data` into a folder of its own for each run (folder-0, folder-1...)."""
+    return [sys.executable, "-m", "ratings", "build", "--data", str(data), "--out", f"{folder}-{run}"]
 
 
 def _tree_rss(pid: int) -> int:
@@ -136,18 +143,15 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     builds: list[tuple[int, float]] = []
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
         for providers in options.providers:
             path = work / f"data-{providers}.yaml"
             path.write_text(dataset(providers, options.per_provider), encoding="utf-8")
             inspections = providers * options.per_provider
             f = stages(path, options.repeats)
-            wall, peak = run(
-                [python, "-m", "ratings", "build", "--data", str(path), "--out", str(work / "site")],
-                work,
-                options.repeats,
-            )
+            # Each run builds a new folder: see `rebuild` below for one replacing an old site.
+            wall, peak = run(functools.partial(build_command, path, work / f"site-{providers}"), work, options.repeats)
             builds.append((inspections, wall))
             print(
                 f"{inspections:>11,} {f['load']:>6.2f}s {f['validate']:>7.2f}s {f['rank']:>6.2f}s {f['render']:>6.2f}s "
@@ -155,6 +159,14 @@ def main() -> None:
             )
         for (small_n, small_t), (large_n, large_t) in itertools.pairwise(builds):
             print(f"Scaling: {large_n / small_n:.0f} times the data took {large_t / small_t:.1f} times as long.")
+        # Replacing the site just built, as a maintainer's second `make site` does; once only, as
+        # each replacement leaves thousands of just-deleted files behind, which slow the file
+        # system's next ones (see the README's performance section).
+        largest = options.providers[-1]
+        again = build_command(work / f"data-{largest}.yaml", work / f"site-{largest}", options.repeats - 1)
+        rebuild, _ = run(lambda _: again, work, 1)
+        inspections = largest * options.per_provider
+        print(f"Rebuild of {inspections:,} inspections over the site built last: {rebuild:.2f} s (one run)")
         loads = []
         for providers in options.providers:
             text = with_notes(dataset(providers, options.per_provider))
@@ -167,13 +179,11 @@ def main() -> None:
 
         print()
         real = ROOT / "data" / "ratings.yaml"
-        help_time, _ = run([python, "-m", "ratings", "--help"], work, options.repeats * 3)
-        validate_time, _ = run([python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
-        build_time, build_peak = run(
-            [python, "-m", "ratings", "build", "--data", str(real), "--out", str(work / "real")], work, options.repeats
-        )
+        help_time, _ = run(lambda _: [python, "-m", "ratings", "--help"], work, options.repeats * 3)
+        validate_time, _ = run(lambda _: [python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
+        build_time, build_peak = run(functools.partial(build_command, real, work / "real"), work, options.repeats)
         imports = "import ratings.cli, ratings.site, ratings.validate, pandas, jinja2, pydantic, yaml, click"
-        import_time, _ = run([python, "-c", imports], work, options.repeats * 3)
+        import_time, _ = run(lambda _: [python, "-c", imports], work, options.repeats * 3)
         print(f"Real data: `ratings --help` {help_time * 1000:.0f} ms; `ratings validate` {validate_time:.2f} s")
         print(
             f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
