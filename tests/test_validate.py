@@ -158,3 +158,30 @@ def test_an_empty_file(tmp_path: Path):
     path = tmp_path / "empty.yaml"
     path.write_text("")
     assert problems(path) == ["data.yaml:1:1: the file is empty (expected frameworks:, providers:, inspections:)"]
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_the_collector_rests_while_models_are_made_and_runs_again_after(
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, valid: bool
+):
+    import gc
+
+    from ratings.models import Dataset
+
+    seen: list[bool] = []
+    real = Dataset.model_validate
+
+    def model_validate(raw: object) -> Dataset:
+        seen.append(gc.isenabled())
+        return real(raw)
+
+    monkeypatch.setattr(Dataset, "model_validate", model_validate)
+    path = small if valid else small_with(tmp_path, "unpaid_work: Good}", "unpaid_work: Fine}")
+    assert gc.isenabled()
+    if valid:
+        load_dataset(path)
+    else:
+        with pytest.raises(DataError):
+            load_dataset(path)
+    assert seen == [False]
+    assert gc.isenabled()
