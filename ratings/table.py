@@ -261,9 +261,19 @@ def unranked(data: Dataset, as_of: dt.date | None = None) -> Unranked:
 Ranking = list[tuple[int, int, str]]  # in league order: (row position, rank, rank label)
 
 
+# What the ranking reads of a row: a frame of these alone is made in a fifth of the time
+# of one with all forty-odd columns.
+RANKING_COLUMNS = ("inspection_id", "provider_id", "provider", "group", "published_last_day", "overall", "score",
+                   "max_score")  # fmt: skip
+
+
 def ranking(made: Unranked, as_of: dt.date | None = None) -> Ranking:
     """Each provider's latest inspection as at the date, ranked in its group (with pandas)."""
-    frame = inspections_frame_of(made.rows)
+    import pandas as pd
+
+    rows = made.rows
+    frame = pd.DataFrame({column: [row[column] for row in rows] for column in RANKING_COLUMNS})
+    frame["score"] = frame["score"].astype("Int64")
     if as_of is not None and not frame.empty:
         frame = frame[frame["published_last_day"] <= as_of]
     league = rank(latest(frame))

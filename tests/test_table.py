@@ -124,3 +124,22 @@ def test_plain_rows_follow_the_frames(small: Path):
     assert [r["provider_id"] for r in tables.league_rows] == list(league["provider_id"])
     assert [r["rank_label"] for r in tables.league_rows] == list(league["rank_label"])
     assert tables.league["provider_id"].tolist() == list(league["provider_id"])
+
+
+def test_the_ranking_reads_only_its_columns_and_agrees_with_the_whole_frame(tmp_path: Path, small: Path):
+    from ratings.synthetic import dataset
+
+    many = tmp_path / "many.yaml"
+    many.write_text(dataset(60, 5), encoding="utf-8")
+    for path in (small, many):
+        made = table.unranked(load_dataset(path), None)
+        for as_of in (None, dt.date(2019, 3, 1), dt.date(2021, 6, 30), dt.date(2000, 1, 1)):
+            whole = table.inspections_frame_of(made.rows)
+            if as_of is not None:
+                whole = whole[whole["published_last_day"] <= as_of]
+            league = table.rank(table.latest(whole))
+            expected = list(
+                zip(league.index.tolist(), league["rank"].tolist(), league["rank_label"].tolist(), strict=True)
+            )
+            assert table.ranking(made, as_of) == expected
+            assert as_of != dt.date(2000, 1, 1) or expected == []
