@@ -171,3 +171,29 @@ def test_stats_fits_in_100_columns_on_the_real_data(runner: CliRunner):
     assert result.exit_code == 0
     assert max(len(line) for line in result.output.splitlines()) <= 100
     assert result.output.splitlines()[-1].startswith("Total")
+
+
+def test_the_command_ends_at_once_with_its_output_whole_and_its_exit_status(runner: CliRunner, tmp_path: Path):
+    """`ratings` ends its process without Python's teardown (see cli.main): nothing it wrote
+    to a pipe may be lost, and the exit status stays click's."""
+    import subprocess
+    import sys
+
+    from ratings.synthetic import dataset
+
+    data = tmp_path / "many.yaml"
+    data.write_text(dataset(200, 5), encoding="utf-8")
+    command = [sys.executable, "-m", "ratings"]
+    args = ["export", "--data", str(data), "--table", "ratings", "--format", "json"]
+    piped = subprocess.run([*command, *args], capture_output=True, check=False)
+    expected = runner.invoke(cli, args).output.encode("utf-8")
+    assert len(expected) > 1_000_000  # far more than a pipe holds at once
+    assert (piped.returncode, piped.stdout, piped.stderr) == (0, expected, b"")
+
+    bad = small_with(tmp_path, "unpaid_work: Good}", "unpaid_work: Fine}")
+    failed = subprocess.run([*command, "validate", str(bad)], capture_output=True, text=True, check=False)
+    assert failed.returncode == 1
+    assert failed.stderr.endswith("Error: 1 problem found; nothing was written.\n")
+    unknown = subprocess.run([*command, "no-such-command"], capture_output=True, text=True, check=False)
+    assert unknown.returncode == 2
+    assert "No such command" in unknown.stderr
