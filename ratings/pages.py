@@ -13,9 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
-
-from ratings import charts, table, table_html
+from ratings import charts, table
 from ratings.coverage import coverage
 from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
@@ -129,10 +127,6 @@ class RatingsTable:
     @property
     def recorded(self) -> int:
         return sum(r.standards_recorded for r in self.rows)
-
-    def body(self, mode: str, root: str) -> Markup:
-        """The rows as HTML (built in Python: see `table_html`)."""
-        return Markup(table_html.body(self.rows, mode, root, self.moves))
 
     @property
     def possible(self) -> int:

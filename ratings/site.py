@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import itertools
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ratings import __version__, export, pages, parallel, schema, table
+from ratings import __version__, export, pages, parallel, schema, table, table_html
 from ratings.atomic import Content, write_files
 from ratings.models import Dataset
 from ratings.paths import templates_dir
@@ -36,6 +37,9 @@ NAV = (
     ("methodology.html", "Methodology"),
 )
 NAV_PATHS = {href for href, _ in NAV}
+
+# Where a table's rows go in a rendered page: unguessable, so no text in the data can pose as one.
+BODY_MARK = Markup(f"\x00table-body-{secrets.token_hex(8)}\x00")
 
 
 def build_files(data: Dataset, as_of: dt.date | None = None, site_url: str | None = None) -> dict[str, bytes]:
@@ -154,6 +158,9 @@ class Pages:
         self.site = pages.site_info(data, as_of, __version__)
         self.env = _environment()
         self._chromes: dict[tuple[str, str], Chrome] = {}
+        # Table bodies go into a page after jinja2 has rendered it (see `page`).
+        self._bodies: list[str] = []
+        self.env.globals["table_body"] = self._table_body
 
     @functools.cached_property
     def ctx(self) -> pages.Context:
@@ -169,10 +176,26 @@ class Pages:
         chrome = self._chromes.get(key)
         if chrome is None:
             chrome = self._chromes[key] = Chrome.render(self.env, site=self.site, root=root, path=path, nav=NAV)
+        self._bodies.clear()
         html = self.env.get_template(template).render(
             site=self.site, root=root, path=path, title=title, nav=NAV, chrome=chrome, **context
         )
-        return path, html.encode("utf-8")
+        if not self._bodies:
+            return path, html.encode("utf-8")
+        parts = html.split(BODY_MARK)
+        if len(parts) != len(self._bodies) + 1:
+            raise RuntimeError(f"{path}: {len(self._bodies)} table bodies but {len(parts) - 1} places for them")
+        pieces = [parts[0]]
+        for body, after in zip(self._bodies, parts[1:], strict=True):
+            pieces += (body, after)
+        self._bodies.clear()
+        return path, "".join(pieces).encode("utf-8")
+
+    def _table_body(self, t: pages.RatingsTable, mode: str, root: str) -> Markup:
+        """A mark where the table's rows go: a body of megabytes passed through jinja2 as markup
+        was copied at every step (escape, macro, block), more time than making its rows."""
+        self._bodies.append(table_html.body(t.rows, mode, root, t.moves))
+        return BODY_MARK
 
     def providers(self, indexes: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
         """Every provider's page, or those at `indexes` in the data."""

@@ -183,6 +183,32 @@ def test_text_is_escaped(tmp_path: Path, small: Path):
     assert b"<script>alert" not in built["feed.xml"]
 
 
+def test_table_rows_go_where_the_page_puts_its_table_and_nowhere_else(small: Path, monkeypatch: pytest.MonkeyPatch):
+    from ratings import pages, table
+    from ratings.site import BODY_MARK, Pages
+
+    data = load_dataset(small)
+    made = Pages(data, table.build(data), None, None)
+    page = pages.index_page(made.ctx)
+    first = page.tables[0]
+    _, html = made.page("index.html", "index.html", "League table", page=page)
+    text = html.decode()
+    assert str(BODY_MARK) not in text
+    # Each table's rows sit between its <tbody> and </tbody>, in the order of its rows.
+    bodies = [part.split("</tbody>")[0] for part in text.split("<tbody>\n")[1:]]
+    assert len(bodies) == len(page.tables)
+    assert [b.count("<tr") for b in bodies] == [len(t.rows) for t in page.tables]
+    assert bodies[0].index(first.rows[0].provider) < bodies[0].index(first.rows[-1].provider)
+
+    # A template that makes a table's rows without placing them is a mistake, not a page.
+    made.env.globals["unplaced"] = lambda: made.env.from_string(
+        "{% set rows = table_body(t, 'league', '') %}no table here"
+    ).render(t=first)
+    monkeypatch.setattr(made.env, "get_template", lambda *_: made.env.from_string("{{ unplaced() }}"))
+    with pytest.raises(RuntimeError, match="1 table bodies but 0 places"):
+        made.page("odd.html", "odd.html", "Odd")
+
+
 def test_two_builds_are_byte_identical(small: Path):
     assert build_files(load_dataset(small)) == build_files(load_dataset(small))
 
