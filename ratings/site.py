@@ -112,6 +112,9 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
             ranked.send(ranking)
             site_pages = Pages(data, table.Tables.of(counted, ranking), as_of, site_url)
             count = write_files(folder, _pages_and_static(site_pages, shares.claim()))
+            # Freed now, while the child may still be at work, rather than once it is done: a
+            # large build's rows and pages take a fifth of a second to free.
+            del site_pages, counted
             return count + rest()
     finally:
         shares.close()
