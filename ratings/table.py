@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -254,7 +255,7 @@ def unranked(data: Dataset, as_of: dt.date | None = None) -> Unranked:
     rows = inspection_rows(data)
     counted = rows if as_of is None else [r for r in rows if r["published_last_day"] <= as_of]
     # A stable sort: inspections equal on all three keep their order in the file.
-    by_date = sorted(counted, key=lambda r: (r["published_last_day"], r["provider"], r["inspection_id"]))
+    by_date = sorted(counted, key=operator.itemgetter("published_last_day", "provider", "inspection_id"))
     return Unranked(groups(data), rows, by_date)
 
 
