@@ -333,11 +333,14 @@ class Dataset(Record):
         if inspection.owner is not None:
             return inspection.owner
         when = inspection.fieldwork or inspection.published
-        matches = [
-            held.owner
-            for held in self.provider(inspection.provider).owners
-            if (held.since is None or held.since.earliest <= when.earliest)
-            and (held.until is None or when.latest <= held.until.latest)
-        ]
-        # Several undated owners (a change whose date no source gives): not knowable from history.
-        return matches[0] if len(matches) == 1 else None
+        earliest, latest = when.earliest, when.latest
+        found = None
+        for held in self.providers_by_id[inspection.provider].owners:
+            if (held.since is None or held.since.earliest <= earliest) and (
+                held.until is None or latest <= held.until.latest
+            ):
+                if found is not None:
+                    # Several undated owners (a change whose date no source gives): not knowable.
+                    return None
+                found = held.owner
+        return found

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Inspection, PartialDate
+from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, PartialDate, Rating
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -94,16 +94,30 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     """One plain row per inspection, in data-file order, with everything the pages and exports show."""
     all_groups = groups(data)
     group_keys = {f.id: g.key for g in all_groups for f in g.frameworks}
-    frameworks, providers = data.frameworks_by_id, data.providers_by_id
-    # Per framework, once: each standard's key and row field, and what every row of it shares.
-    standards = {f.id: [(s.key, rating_field(s.label)) for s in f.standards] for f in data.frameworks}
-    shared = {f.id: {"framework": f.id, "group": group_keys[f.id]} for f in data.frameworks}
+    providers = data.providers_by_id
+    # Per framework, once: its standards' keys and row fields, its scale, and what every row of
+    # it shares (a large file has tens of thousands of inspections and a handful of frameworks).
+    plans = {f.id: _Plan.of(f, group_keys[f.id]) for f in data.frameworks}
     rows = []
     for inspection in data.inspections:
-        framework = frameworks[inspection.framework]
+        plan = plans[inspection.framework]
         provider = providers[inspection.provider]
         owner = data.owner_at(inspection)
         published = inspection.published
+        ratings = inspection.ratings
+        # "not recorded" for a standard of this framework with no rating; no key at all (NaN
+        # once in a frame, None from `row.get`) for a standard that is not part of this framework.
+        words = [ratings.get(key) for key in plan.keys]
+        points = [plan.scale[word] for word in words if word is not None]
+        recorded = len(points)
+        # The score: from every standard where all are recorded, else the total a source
+        # published ("1 out of 27"), else unknown. `score_basis` says which.
+        if recorded == plan.count:
+            score, basis = sum(points), "standards"
+        elif inspection.published_score is not None:
+            score, basis = inspection.published_score, "published total"
+        else:
+            score, basis = None, ""
         row = {
             "inspection_id": inspection.key,
             "provider_id": provider.id,
@@ -112,20 +126,23 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "area": provider.area,
             "owner_id": owner,
             "owner": data.owner_name(owner),
-            **shared[framework.id],
+            "framework": plan.framework,
+            "group": plan.group,
             "published": published.iso(),
             "published_last_day": published.latest,
             "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
             "overall": inspection.overall or NOT_RECORDED,
             "report_url": inspection.report_url,
             "sources": " ".join(inspection.sources),
-            **_scores(framework, inspection),
+            "points_recorded": sum(points),
+            "standards_recorded": recorded,
+            "standards": plan.count,
+            "score": score,
+            "score_basis": basis,
+            "max_score": plan.max_score,
+            "complete": recorded == plan.count,
         }
-        # "not recorded" for a standard of this framework with no rating; no key at all (NaN
-        # once in a frame, None from `row.get`) for a standard that is not part of this framework.
-        ratings = inspection.ratings
-        for key, field in standards[framework.id]:
-            row[field] = ratings.get(key) or NOT_RECORDED
+        row.update(zip(plan.fields, [word or NOT_RECORDED for word in words], strict=True))
         rows.append(row)
     return rows
 
@@ -145,28 +162,23 @@ def inspections_frame_of(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
-def _scores(framework: Framework, inspection: Inspection) -> dict[str, object]:
-    ratings, scale = inspection.ratings, framework.points
-    points = [scale[word] for word in map(ratings.get, [s.key for s in framework.standards]) if word is not None]
-    count = len(framework.standards)
-    complete = len(points) == count
-    # The score: from every standard where all are recorded, else the total a source published
-    # ("1 out of 27"), else unknown. `score_basis` says which.
-    if complete:
-        score, basis = sum(points), "standards"
-    elif inspection.published_score is not None:
-        score, basis = inspection.published_score, "published total"
-    else:
-        score, basis = None, ""
-    return {
-        "points_recorded": sum(points),
-        "standards_recorded": len(points),
-        "standards": count,
-        "score": score,
-        "score_basis": basis,
-        "max_score": framework.max_score,
-        "complete": complete,
-    }
+@dataclass(frozen=True)
+class _Plan:
+    """What `inspection_rows` needs of a framework, worked out once."""
+
+    framework: str
+    group: str
+    keys: tuple[str, ...]  # the standards' keys in the data
+    fields: tuple[str, ...]  # and their row fields, in the same order
+    scale: dict[Rating, int]
+    count: int
+    max_score: int
+
+    @classmethod
+    def of(cls, framework: Framework, group: str) -> _Plan:
+        keys = tuple(s.key for s in framework.standards)
+        fields = tuple(rating_field(s.label) for s in framework.standards)
+        return cls(framework.id, group, keys, fields, framework.points, len(keys), framework.max_score)
 
 
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
@@ -331,7 +343,7 @@ def movements(records: list[dict[str, Any]]) -> dict[str, Movement]:
     Takes the inspections as plain records (one pass in Python beats a pandas group per provider).
     """
     histories: dict[str, list[dict[str, Any]]] = {}
-    for record in sorted(records, key=lambda r: (r["published_last_day"], r["inspection_id"])):
+    for record in sorted(records, key=operator.itemgetter("published_last_day", "inspection_id")):
         histories.setdefault(record["provider_id"], []).append(record)
     out: dict[str, Movement] = {}
     for history in histories.values():

@@ -81,6 +81,18 @@ def test_owner_at_the_time_comes_from_the_history(tmp_path: Path):
     assert frame.set_index("provider_id").loc["beta-crc", "owner"] == "Acme Justice"
 
 
+def test_two_owners_that_both_fit_the_date_leave_the_owner_unknown(tmp_path: Path):
+    path = small_with(tmp_path, "{owner: acme, until: 2019-02-14}", "{owner: acme}")
+    path.write_text(path.read_text().replace("{owner: bravo, since: 2019-02-15}", "{owner: bravo}"))
+    data = load_dataset(path)
+    beta = [i for i in data.inspections if i.provider == "beta-crc"]
+    assert beta and all(data.owner_at(i) is None for i in beta)
+    rows = [r for r in table.inspection_rows(data) if r["provider_id"] == "beta-crc"]
+    assert [(r["owner_id"], r["owner"]) for r in rows] == [(None, None)] * len(beta)
+    alpha = next(i for i in data.inspections if i.provider == "alpha-crc")
+    assert data.owner_at(alpha) == "acme"  # one owner, no dates: always that one
+
+
 def test_groups_share_a_table_only_with_the_same_maximum(small: Path):
     groups = table.groups(load_dataset(small))
     assert [(g.key, g.standards, g.max_score) for g in groups] == [("crc-mini-nps-mini", 3, 9), ("pdu-mini", 2, 6)]
