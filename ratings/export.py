@@ -22,6 +22,7 @@ import json
 import math
 import operator
 import os
+import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -71,6 +72,7 @@ DESCRIPTIONS = {
     "sources": "Every page the record cites, separated by spaces",
 }
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_LINE = re.compile(r"\n[=+\-@\t\r]")  # after a line break: see _has_formula_cell
 
 
 def standard_columns(groups: Sequence[Group]) -> list[str]:
@@ -229,13 +231,23 @@ def _chunked(parts: list[bytes], step: int = 3 * 4096) -> Iterator[bytes]:
 
 
 def _has_formula_cell(rows: Table) -> bool:
-    """Whether any text cell starts with = + - @ tab or carriage return (each distinct tuple once)."""
-    return any(
-        type(value) is str and value.startswith(FORMULA_STARTS)
-        for part in rows.parts
-        for values in part
-        for value in values
-    )
+    """Whether any text cell starts with = + - @ tab or carriage return (each distinct tuple once).
+
+    Column by column: a column of text is joined by line breaks and searched in one go, and
+    looked at cell by cell only if that finds a line starting so (a cell may hold one inside
+    it), or if it holds anything but text (numbers, true/false: looked at in no time). Looking
+    at every one of 1.5 million cells took 0.45 s, a third of the inspections' CSV.
+    """
+    for part, fields in zip(rows.parts, rows.segments(), strict=True):
+        for i in range(len(fields)):
+            column = list(map(operator.itemgetter(i), part))
+            try:
+                suspect = _FORMULA_LINE.search("\n" + "\n".join(filter(None, column))) is not None
+            except TypeError:  # not all text: look at each cell
+                suspect = True
+            if suspect and any(type(value) is str and value.startswith(FORMULA_STARTS) for value in column):
+                return True
+    return False
 
 
 def _csv(rows: Table, neutralise: bool) -> bytes:

@@ -133,3 +133,11 @@ def test_fast_encoders_match_row_by_row_encoding(table: Table):
     plain, excel = csv_files(table)
     assert (plain.decode(), excel.decode()) == (to_csv(table), to_csv(table, "spreadsheet"))
     assert to_json(table) == _reference_json(table)
+
+
+@given(tables())
+def test_the_quick_look_for_formula_cells_finds_exactly_what_a_look_at_every_cell_does(table: Table):
+    from ratings.export import _has_formula_cell
+
+    cells = [value for part in table.parts for values in part for value in values]
+    assert _has_formula_cell(table) == any(type(v) is str and v.startswith(FORMULA_STARTS) for v in cells)
