@@ -197,8 +197,8 @@ class Pages:
         return path, "".join(pieces).encode("utf-8")
 
     def _table_body(self, t: pages.RatingsTable, mode: str, root: str) -> Markup:
-        """A mark where the table's rows go: a body of megabytes passed through jinja2 as markup
-        was copied at every step (escape, macro, block), more time than making its rows."""
+        """A mark where the table's rows go (see `page`): a body of megabytes passed through
+        jinja2 as markup was copied at every step (escape, macro, block)."""
         self._bodies.append(table_html.body(t.rows, mode, root, t.moves))
         return BODY_MARK
 
