@@ -190,11 +190,14 @@ class Pages:
         parts = html.split(BODY_MARK)
         if len(parts) != len(self._bodies) + 1:
             raise RuntimeError(f"{path}: {len(self._bodies)} table bodies but {len(parts) - 1} places for them")
-        pieces = [parts[0]]
+        # Encoded piece by piece: joined first, the page would take the widest character kind
+        # of any piece (a "·" in the footer, an arrow in a row), and its megabytes of ASCII rows
+        # would be copied wide and then encoded a character at a time.
+        pieces = [parts[0].encode("utf-8")]
         for body, after in zip(self._bodies, parts[1:], strict=True):
-            pieces += (body, after)
+            pieces += (body.encode("utf-8"), after.encode("utf-8"))
         self._bodies.clear()
-        return path, "".join(pieces).encode("utf-8")
+        return path, b"".join(pieces)
 
     def _table_body(self, t: pages.RatingsTable, mode: str, root: str) -> Markup:
         """A mark where the table's rows go (see `page`): a body of megabytes passed through
