@@ -34,7 +34,15 @@ _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-
 # then fails the checks below, sending the file to PyYAML.
 _LINE = re.compile(r"( *)(-(?: +|$))?(?:([\w][\w .()/-]*?) *:(?: +|$))?(.*)")
 # A plain scalar that may stand alone in block context: no leading indicator, no ": " or " #".
+# The definition; `_is_plain` says the same of one line, several times as fast (a test holds
+# them equal).
 _PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#]|:(?! |$)|(?<! )#)*")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
+# Characters that end or open something inside a flow collection: a flow list without any of
+# them is plain scalars separated by commas (see `_simple_flow_list`).
+_FLOW_SPECIAL = re.compile(r"[\[\]{}'\"#?]")
+# What `_UNUSUAL` finds in ASCII text: control characters but the line break.
+_ASCII_UNUSUAL = bytes(c for c in range(128) if c != 10 and not 0x20 <= c <= 0x7E)
 _FLOW_TOKEN = re.compile(
     r" *(?:"
     r"([\[\]{},])"  # 1: punctuation
@@ -52,9 +60,30 @@ _BLOCK_HEADER = {">": (" ", True), ">-": (" ", False), "|": ("\n", True), "|-": 
 
 def parse_subset(text: str, resolve: Callable[[str], Any]) -> Any:
     """The value of `text`, or `Unsupported`. `resolve` gives a plain scalar's value."""
-    if _UNUSUAL.search(text) or any(marker in text for marker in ("\n---", "\n...", "\n%")):
+    if _has_unusual(text) or any(marker in text for marker in ("\n---", "\n...", "\n%")):
         raise Unsupported
     return _Reader(resolve).read(text.split("\n"))
+
+
+def _has_unusual(text: str) -> bool:
+    """Whether `_UNUSUAL` finds anything. ASCII text is searched as bytes, in a twentieth of the
+    time (the regular expression looks at a large file's 30 million characters one by one)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_UNUSUAL)) != len(data)
+    return _UNUSUAL.search(text) is not None
+
+
+def _is_plain(line: str) -> bool:
+    """`_PLAIN.fullmatch(line)` for text without a line break."""
+    return (
+        bool(line)
+        and line[0] not in _INDICATORS
+        and not line[0].isspace()
+        and ": " not in line
+        and line[-1] != ":"
+        and " #" not in line
+    )
 
 
 # What a line holds after its indentation, "- " and "key:".
@@ -158,6 +187,9 @@ class _Reader:
         """The value after "key: " or "- ", and the index of the line after it (block text
         reads the lines below its own)."""
         if kind == _FLOW:
+            items = _simple_flow_list(text)
+            if items is not None:  # most flow values: a list of links (twice as quick)
+                return [self.resolve(item) for item in items], at
             value, end = self.flow(text, 0)
             _trailing(text, end)
             return value, at
@@ -195,7 +227,7 @@ class _Reader:
             else:
                 cut = rest.find(" #")
                 text = rest if cut < 0 else rest[:cut].rstrip(" ")
-                if not _PLAIN.fullmatch(text):
+                if not _is_plain(text):
                     raise Unsupported
                 kind, value = _VALUE, self.resolve(text)
         return (len(spaces), dash is not None, key, column, kind, value)
@@ -250,6 +282,18 @@ class _Reader:
         if plain is not None:
             return self.resolve(plain), m.end()
         raise Unsupported
+
+
+def _simple_flow_list(text: str) -> list[str] | None:
+    """The items of a one-line flow list of plain scalars ("[a, b c]"), as `flow` reads them;
+    None for any other flow text, which `flow` then reads (or declines)."""
+    if text[0] != "[" or text[-1] != "]" or _FLOW_SPECIAL.search(text, 1, len(text) - 1):
+        return None
+    items = [item.strip(" ") for item in text[1:-1].split(",")]
+    for item in items:
+        if not item or item[0] in _INDICATORS or item[0].isspace() or ": " in item or item[-1] == ":":
+            return None  # empty ("[]", "[a,]": `flow` decides), or not a plain scalar
+    return items
 
 
 def _trailing(text: str, end: int) -> None:

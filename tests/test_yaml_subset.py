@@ -19,7 +19,16 @@ from ratings import load
 from ratings.errors import DataError
 from ratings.load import SPLIT_BYTES, _halves, _Loader, _PlainScalars, parse
 from ratings.synthetic import dataset
-from ratings.yaml_subset import Unsupported, parse_subset
+from ratings.yaml_subset import (
+    _PLAIN,
+    _UNUSUAL,
+    Unsupported,
+    _has_unusual,
+    _is_plain,
+    _Reader,
+    _simple_flow_list,
+    parse_subset,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -211,6 +220,47 @@ def test_declined_text_still_loads_through_pyyaml():
         "a": "it's",
         "b": "one\ntwo\n",
     }
+
+
+# --- the quick checks against what they stand for --------------------------------------------
+
+# Characters that decide plainness, ordinary ones, and a few a YAML reader must refuse or
+# treat as spaces.
+TRICKY = st.sampled_from([*"ab1 :#,-?[]{}'\"&*!|>%@`/.", "\xa0", "\x85", "\u2028", "\t", "\x00", "\x7f", "é"])
+LINES = st.lists(TRICKY, max_size=12).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LINES)
+def test_the_quick_plain_check_is_the_pattern(line: str):
+    assert _is_plain(line) == (_PLAIN.fullmatch(line) is not None), repr(line)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "\n", " ", "\t", "\r", "\x00", "\x1f", "\x7f", "é", "\ufeff", "~"])).map("".join))
+def test_the_quick_search_for_unusual_characters_is_the_pattern(text: str):
+    assert _has_unusual(text) == (_UNUSUAL.search(text) is not None), repr(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(LINES.map(lambda inner: f"[{inner}]") | LINES)
+def test_a_simple_flow_list_reads_as_the_full_flow_reader_reads_it(text: str):
+    """Where the quick path takes a flow list, the full reader gives the same items; and the
+    quick path never takes text the full reader declines."""
+    if not text.startswith("["):
+        text = "[" + text
+    items = _simple_flow_list(text)
+    if items is None:
+        return
+    reader = _Reader(str)
+    value, end = reader.flow(text, 0)  # raises Unsupported, failing the test, if it declines
+    assert (value, end) == (items, len(text)), repr(text)
+
+
+def test_links_in_a_flow_list_take_the_quick_path():
+    assert _simple_flow_list("[https://a.org/x, https://b.org/y]") == ["https://a.org/x", "https://b.org/y"]
+    assert _simple_flow_list("[https://a.org/x?y=1]") is None  # "?" only through the full reader
+    assert _simple_flow_list("[]") is None
 
 
 # --- a large file read in two halves by two processes -------------------------------------------
