@@ -74,12 +74,14 @@ def _data_path(value: Path | None) -> tuple[Path, str]:
 
 def _load(value: Path | None, strict: bool = False) -> Any:
     """Load and validate; print warnings (valid but suspicious records) on stderr."""
+    from ratings import collector
     from ratings.errors import Problem
     from ratings.validate import load_dataset
 
     path, shown = _data_path(value)
     warnings: list[Problem] = []
-    data = load_dataset(path, shown, warnings=warnings, strict=strict)
+    with collector.paused(keep=True):  # the data lasts as long as the command
+        data = load_dataset(path, shown, warnings=warnings, strict=strict)
     for warning in warnings:
         click.echo(str(warning), err=True)
     return data

@@ -8,16 +8,14 @@ the document again and walking to the offending field.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, ClassVar
 
 import yaml
 
-from ratings import parallel
+from ratings import collector, parallel
 from ratings.errors import DataError, Problem
 from ratings.yaml_subset import Unsupported, parse_subset
 
@@ -188,13 +186,13 @@ def parse(text: str, shown: str) -> Any:
     error, through PyYAML (see `yaml_subset`).
     """
     try:
-        with gc_paused():
+        with collector.paused():
             return _parse_subset(text)
     except Unsupported:
         pass
     loader = _Loader(text)
     try:
-        with gc_paused():
+        with collector.paused():
             return loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -281,19 +279,6 @@ _HINTS = (
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     return lines[line][column : column + 1] if line < len(lines) else ""
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building many small objects makes Python's cyclic garbage collector run again and again
-    over all of them (loading time grows faster than the file). They hold no cycles: pause it."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Locator:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ratings import __version__, export, pages, parallel, schema, table, table_html
+from ratings import __version__, collector, export, pages, parallel, schema, table, table_html
 from ratings.atomic import Content, write_files
 from ratings.models import Dataset
 from ratings.paths import templates_dir
@@ -108,7 +108,7 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
         return count + write_files(folder, Pages(data, tables, as_of, site_url).providers(shares.claim()))
 
     try:
-        with parallel.beside(child) as rest:
+        with collector.young_only(), parallel.beside(child) as rest:
             counted = table.unranked(data, as_of)
             ranking = table.ranking(counted, as_of)
             ranked.send(ranking)

@@ -17,8 +17,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from ratings import collector
 from ratings.errors import DataError, Problem
-from ratings.load import Locator, Path_, gc_paused, parse, read_text
+from ratings.load import Locator, Path_, parse, read_text
 from ratings.models import NOT_A_URL, RATINGS, URL_PATTERN, Dataset
 
 # Words people write for the inspectorate's ratings, mapped to the one they mean.
@@ -59,7 +60,7 @@ def validate(
         )
     # Tens of thousands of models and the cross-checks' sets, none in a cycle: the collector
     # would walk them all again and again (a third of validation for 50,000 inspections).
-    with gc_paused():
+    with collector.paused():
         try:
             dataset = Dataset.model_validate(raw)
         except ValidationError as exc:

@@ -348,3 +348,28 @@ def test_without_a_shell_the_old_site_is_removed_before_the_build_returns(
     monkeypatch.setattr(subprocess, "run", no_shell)
     atomic.replace_dir({"index.html": b"new"}, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_written_build_runs_no_full_collection_and_restores_the_collector_after(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A full collection walks everything a build has made and keeps to its end: none during it;
+    the young generations are still collected, and the thresholds come back after."""
+    import gc
+
+    from ratings import table
+    from ratings.site import write_site
+
+    seen: list[tuple[int, int, int]] = []
+    real = table.ranking
+
+    def ranking(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(table, "ranking", ranking)
+    before = gc.get_threshold()
+    write_site(load_dataset(small), tmp_path / "site")
+    assert len(seen) == 1
+    assert seen[0][:2] == before[:2] and seen[0][2] >= 2**31 - 1
+    assert gc.get_threshold() == before and gc.isenabled()

@@ -185,3 +185,30 @@ def test_the_collector_rests_while_models_are_made_and_runs_again_after(
             load_dataset(path)
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_command_keeps_its_data_out_of_the_collectors_sight(small: Path):
+    """The command line's data lives as long as the command: frozen once loaded, not walked again
+    by the collector; the collector itself runs again after."""
+    import gc
+
+    from ratings.cli import _load
+
+    gc.unfreeze()
+    try:
+        data = _load(small)
+        assert gc.get_freeze_count() > 0
+        tracked = {id(o) for generation in range(3) for o in gc.get_objects(generation)}
+        assert id(data) not in tracked and id(data.inspections[0]) not in tracked
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_loading_alone_leaves_the_collector_as_it_was(small: Path):
+    import gc
+
+    gc.unfreeze()
+    data = load_dataset(small)
+    assert gc.get_freeze_count() == 0
+    assert any(o is data for generation in range(3) for o in gc.get_objects(generation))
