@@ -345,6 +345,8 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
         # are plain (text, numbers, true/false, null), so '}, {"first": ' only occurs between two
         # objects: inside a string every '"' is escaped, and no nested object opens with that key.
         # A few thousand objects a call, so that the text never stands whole beside its bytes.
+        # (Column by column, as the long table's parts are, was no quicker here: a dict a row
+        # is made in C, a member a cell in Python.)
         first = json.dumps(rows.fields[0], ensure_ascii=False)
         values = rows.parts[0]
         step = 4096
@@ -357,15 +359,46 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
 
     segments = rows.segments()
 
-    def encode(index: int, part: list[tuple[Any, ...]]) -> list[str]:
-        fields = segments[index]
-        return [json.dumps(dict(zip(fields, values, strict=True)), ensure_ascii=False)[1:-1] for values in part]
+    def encode(n: int, _: list[tuple[Any, ...]]) -> list[str]:
+        return _json_members(segments[n], rows.columns[n])
 
     pieces = _pieces(rows, encode, ", ", "{", "},\n")
     pieces[-1] = pieces[-1][:-2]  # no comma after the last object
     yield b"[\n"
     yield from _chunked(pieces)
     yield b"\n]\n"
+
+
+def _json_members(fields: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[str]:
+    """Each row's members ('"field": value, ...') as json.dumps writes them without the braces
+    (ensure_ascii=False), from the table's columns: a column of text goes through the C encoder
+    in one call. For the long table's 50,000 inspection parts, a third quicker than a dict each
+    through json.dumps."""
+    cells = [
+        _json_cells(json.dumps(field, ensure_ascii=False), column)
+        for field, column in zip(fields, columns, strict=True)
+    ]
+    return list(map(", ".join, zip(*cells, strict=True)))
+
+
+def _json_cells(key: str, column: Sequence[Any]) -> list[str]:
+    """Each value of a column as the JSON member '"key": value'."""
+    if not column or not set(map(type, column)) <= {str}:
+        return [f"{key}: {_json_value(value)}" for value in column]
+    # '", "' only occurs between two items of the list: inside a string every '"' is escaped.
+    return [f'{key}: "{text}"' for text in json.dumps(column, ensure_ascii=False)[2:-2].split('", "')]
+
+
+def _json_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is int:
+        return repr(value)  # as json.dumps writes it, without making an encoder
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _pieces(
