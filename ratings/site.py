@@ -89,11 +89,14 @@ class Chrome:
 
 def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
-    many. Two processes share the work: the child makes the downloads, the parent the pages;
-    whichever is done first helps with the provider pages, taken in turns until none are left
-    (the balance varies with the data, and writing with the disk). The child starts before the
-    league is ranked, on the inspections' downloads, which need no ranking: the parent hands it
-    the ranking once made. For 50,000 inspections each side is about six seconds of work."""
+    many. Two processes share the work: the child makes the inspections' downloads and the
+    database, the parent the pages and the small files (league downloads, Data Package, schema,
+    feed); whichever is done first helps with the provider pages, taken in turns until none are
+    left (the balance varies with the data, and writing with the disk). The child starts before
+    the league is ranked, on the inspections' downloads, which need no ranking: the parent hands
+    it the ranking once made. The database comes last among the child's files and cannot be
+    shared out (3 s for 50,000 inspections): the small files are the parent's so that the child
+    gets to it sooner and the parent does not run out of provider pages while waiting for it."""
     ranked = parallel.Handoff()
     shares = parallel.Shares(len(data.providers), 200)
 
@@ -102,9 +105,9 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
     def child() -> int:
         built: dict[str, export.Table] = {}
         counted = table.unranked(data, as_of)
-        count = write_files(folder, unranked_files(data, counted, built, as_of, site_url))
+        count = write_files(folder, inspection_files(data, counted, built))
         tables = table.Tables.of(counted, ranked.receive())
-        count += write_files(folder, ranked_files(data, tables, built))
+        count += write_files(folder, [database_file(data, tables, built)])
         return count + write_files(folder, Pages(data, tables, as_of, site_url).providers(shares.claim()))
 
     try:
@@ -112,24 +115,30 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
             counted = table.unranked(data, as_of)
             ranking = table.ranking(counted, as_of)
             ranked.send(ranking)
-            site_pages = Pages(data, table.Tables.of(counted, ranking), as_of, site_url)
-            count = write_files(folder, _pages_and_static(site_pages, shares.claim()))
+            tables = table.Tables.of(counted, ranking)
+            site_pages = Pages(data, tables, as_of, site_url)
+            summary = summary_files(data, tables, {}, as_of, site_url)
+            count = write_files(folder, _pages_and_static(site_pages, shares.claim(), summary))
             # Freed now, while the child may still be at work, rather than once it is done: a
             # large build's rows and pages take a fifth of a second to free.
-            del site_pages, counted
+            del site_pages, tables, counted
             return count + rest()
     finally:
         shares.close()
         ranked.close()
 
 
-def _pages_and_static(made: Pages, providers: Iterable[int] | None = None) -> Iterator[tuple[str, bytes]]:
+def _pages_and_static(
+    made: Pages, providers: Iterable[int] | None = None, between: Iterable[tuple[str, Content]] = ()
+) -> Iterator[tuple[str, Content]]:
     """The pages (the provider pages at `providers` only, when given: another process makes the
-    others), then the sitemap, which lists every page, and the static files."""
+    others), then the sitemap, which lists every page, and the static files; `between`: files
+    to make after the main pages, before the provider pages (which two processes share out)."""
     names = made.provider_names()
     for name, content in made.main():
         names.append(name)
         yield name, content
+    yield from between
     yield from made.providers(providers)
     yield from _static_and_sitemap(names, made.site_url)
 
@@ -243,33 +252,43 @@ def data_files(
     """The downloads (every table in every format), the schema and the feed, one file at a time:
     a large site's downloads run to hundreds of megabytes, not to be held in memory together."""
     built: dict[str, export.Table] = {}  # each table's values once, for every format
-    yield from unranked_files(data, tables, built, as_of, site_url)
-    yield from ranked_files(data, tables, built)
+    yield from inspection_files(data, tables, built)
+    yield from summary_files(data, tables, built, as_of, site_url)
+    yield database_file(data, tables, built)
 
 
-def unranked_files(
+def inspection_files(
+    data: Dataset, counted: table.Counted, built: dict[str, export.Table]
+) -> Iterator[tuple[str, Content]]:
+    """The inspections' downloads, which need no ranking (their tables kept in `built` for the
+    database)."""
+    for name in ("inspections", "ratings"):
+        built[name] = export.table_data(data, counted, name)
+        yield from _table_files(name, built[name])
+
+
+def summary_files(
     data: Dataset,
-    counted: table.Counted,
+    tables: table.Tables,
     built: dict[str, export.Table],
     as_of: dt.date | None = None,
     site_url: str | None = None,
 ) -> Iterator[tuple[str, Content]]:
-    """The downloads that need no ranking: the inspections' tables (kept in `built` for the
-    database), the Data Package, the schema and the feed."""
-    for name in ("inspections", "ratings"):
-        built[name] = export.table_data(data, counted, name)
-        yield from _table_files(name, built[name])
-    yield "data/datapackage.json", export.datapackage(counted.groups).encode("utf-8")
-    yield "data/ratings.schema.json", schema.text().encode("utf-8")
-    site = pages.site_info(data, as_of, __version__)
-    yield "feed.xml", _feed(_environment(), data, counted.inspection_rows, site, site_url)
-
-
-def ranked_files(data: Dataset, tables: table.Tables, built: dict[str, export.Table]) -> Iterator[tuple[str, Content]]:
-    """The league table's downloads, then the database of all three tables."""
+    """The league table's downloads, the Data Package, the schema and the feed: the small files,
+    which a two-process build gives to the process that makes the pages."""
     built["league"] = export.table_data(data, tables, "league")
     yield from _table_files("league", built["league"])
-    yield "data/ratings.db", functools.partial(export.write_sqlite, data=data, tables=tables, built=built)
+    yield "data/datapackage.json", export.datapackage(tables.groups).encode("utf-8")
+    yield "data/ratings.schema.json", schema.text().encode("utf-8")
+    site = pages.site_info(data, as_of, __version__)
+    yield "feed.xml", _feed(_environment(), data, tables.inspection_rows, site, site_url)
+
+
+def database_file(data: Dataset, tables: table.Tables, built: dict[str, export.Table]) -> tuple[str, Content]:
+    """The database of all three tables, made where it is written (see export.write_sqlite)."""
+    if "league" not in built:
+        built["league"] = export.table_data(data, tables, "league")
+    return "data/ratings.db", functools.partial(export.write_sqlite, data=data, tables=tables, built=built)
 
 
 def _table_files(name: str, rows: export.Table) -> Iterator[tuple[str, Content]]:
