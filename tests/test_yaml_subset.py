@@ -316,3 +316,23 @@ def test_reading_in_halves_changes_nothing(text: str):
         assert parsed(text) == whole, text
     finally:
         load.SPLIT_BYTES = SPLIT_BYTES
+
+
+def test_a_second_half_that_cannot_travel_back_goes_to_pyyaml(monkeypatch: pytest.MonkeyPatch):
+    """The second half comes back marshalled; a value marshal cannot write (none the reader
+    makes) sends the file to PyYAML rather than failing."""
+    import datetime as dt
+
+    text = dataset(200, 5)
+    expected = parsed(text)
+    real = load.parse_subset
+
+    def with_a_date(text: str, resolve: Any) -> Any:
+        value = real(text, resolve)
+        if isinstance(value, dict):
+            value["when"] = dt.datetime(2020, 1, 1)  # any object marshal refuses
+        return value
+
+    monkeypatch.setattr(load, "parse_subset", with_a_date)
+    monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+    assert parsed(text) == expected
