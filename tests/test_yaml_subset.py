@@ -325,7 +325,7 @@ def test_a_second_half_that_cannot_travel_back_goes_to_pyyaml(monkeypatch: pytes
 
     text = dataset(200, 5)
     expected = parsed(text)
-    real = load.parse_subset
+    real = parse_subset
 
     def with_a_date(text: str, resolve: Any) -> Any:
         value = real(text, resolve)
