@@ -354,6 +354,7 @@ def _environment() -> Environment:
     )
     env.filters["slug"] = pages.slug
     env.globals["table_head"] = _table_heads(env)
+    env.globals["inspection_notes"] = lambda rows: Markup(table_html.notes(rows))
     return env
 
 

@@ -1,4 +1,5 @@
-"""The body rows of the ratings tables, as HTML built in Python.
+"""The body rows of the ratings tables, and the notes listed under a provider's table, as HTML
+built in Python.
 
 A large dataset has over a hundred thousand table rows across its pages; through a jinja2
 macro each took a hundred or so escaped expressions, and the site half a minute. Here the
@@ -130,3 +131,18 @@ def _movement(m: Movement | None) -> str:
         f'<span class="move {esc(slug(m.score))}"><span aria-hidden="true">{esc(ARROWS[m.score])}</span>'
         f" Score: {esc(m.score_text)}</span>\n"
     )
+
+
+def notes(rows: tuple[Row, ...]) -> str:
+    """A provider page's notes on each inspection: a <dt> (date, programme, fieldwork) and a <dd>
+    per row, each line indented and ended as the template's loop wrote them. Through jinja2, ten
+    thousand provider pages spent 0.7 s on these lines alone."""
+    out = []
+    for r in rows:
+        programme = f" ({esc(r.programme)} programme)" if r.programme else ""
+        fieldwork = f", fieldwork from {esc(r.fieldwork)}" if r.fieldwork else ""
+        out.append(
+            f'  <dt><a href="#{esc(r.inspection_id)}">{esc(r.published)}</a>{programme}{fieldwork}</dt>\n'
+            f"  <dd>{esc(r.notes or 'No notes.')}</dd>\n"
+        )
+    return "".join(out)

@@ -12,9 +12,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ratings import atomic
 from ratings.site import build_files, whole
+from ratings.table import build as build_tables
 from ratings.table import groups
 from ratings.validate import load_dataset
 
@@ -373,3 +376,32 @@ def test_a_written_build_runs_no_full_collection_and_restores_the_collector_afte
     assert len(seen) == 1
     assert seen[0][:2] == before[:2] and seen[0][2] >= 2**31 - 1
     assert gc.get_threshold() == before and gc.isenabled()
+
+
+# The loop the provider template had, kept here as what `table_html.notes` must write.
+_NOTES_LOOP = """{% for r in rows %}
+  <dt><a href="#{{ r.inspection_id }}">{{ r.published }}</a>{% if r.programme %} ({{ r.programme }} programme){% endif %}{% if r.fieldwork %}, fieldwork from {{ r.fieldwork }}{% endif %}</dt>
+  <dd>{{ r.notes or "No notes." }}</dd>
+{% endfor %}
+"""
+_TRICKY = st.text(alphabet=st.sampled_from(list("ab <>&'\"é–")), max_size=5)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_TRICKY, _TRICKY, _TRICKY, _TRICKY, _TRICKY), max_size=4))
+def test_a_providers_notes_are_written_as_the_template_loop_wrote_them(small: Path, values: list[tuple[str, ...]]):
+    import dataclasses
+
+    from jinja2 import Environment
+
+    from ratings import pages, table_html
+
+    data = load_dataset(small)
+    ctx = pages.Context(data, build_tables(data), pages.site_info(data, None, ""))
+    template = next(pages.provider_pages(ctx, [0])).history.rows[0]
+    rows = tuple(
+        dataclasses.replace(template, inspection_id=i, published=p, programme=g, fieldwork=f, notes=n)
+        for i, p, g, f, n in values
+    )
+    env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    assert table_html.notes(rows) == env.from_string(_NOTES_LOOP).render(rows=rows)
