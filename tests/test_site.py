@@ -359,8 +359,9 @@ def test_a_written_build_runs_no_full_collection_and_restores_the_collector_afte
     """A full collection walks everything a build has made and keeps to its end: none during it;
     the young generations are still collected, and the thresholds come back after."""
     import gc
+    import sys
 
-    from ratings import table
+    from ratings import collector, table
     from ratings.site import write_site
 
     seen: list[tuple[int, int, int]] = []
@@ -372,9 +373,12 @@ def test_a_written_build_runs_no_full_collection_and_restores_the_collector_afte
 
     monkeypatch.setattr(table, "ranking", ranking)
     before = gc.get_threshold()
+    with collector.young_only():
+        expected = gc.get_threshold()
+    if sys.version_info < (3, 14):  # later versions collect in increments, with other thresholds
+        assert expected == (*before[:2], 2**31 - 1)
     write_site(load_dataset(small), tmp_path / "site")
-    assert len(seen) == 1
-    assert seen[0][:2] == before[:2] and seen[0][2] >= 2**31 - 1
+    assert seen == [expected]
     assert gc.get_threshold() == before and gc.isenabled()
 
 
