@@ -13,6 +13,7 @@ Every value goes through `esc`, which escapes exactly as jinja2's autoescape (ma
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ def esc(value: object) -> str:
 
 
 _CELLS: dict[str, str] = {}  # a rating cell's HTML depends on its word alone
+_WORD = operator.attrgetter("word")
 
 
 def _cell(c: Cell) -> str:
@@ -49,38 +51,42 @@ def body(rows: tuple[Row, ...], mode: str, root: str, moves: Mapping[str, Moveme
     if mode not in MODES:
         raise ValueError(f"unknown table mode {mode!r} (expected one of: {', '.join(MODES)})")
     moves = moves or {}
-    return "".join([row(r, mode, root, moves) for r in rows])
+    root = esc(root)  # escaped once here, not in every row
+    return "".join([_row(r, mode, root, moves) for r in rows])
 
 
-def row(r: Row, mode: str, root: str, moves: Mapping[str, Movement]) -> str:
-    out = [f' id="{esc(r.inspection_id)}"' if mode == "history" else ""]
-    out.append(f' data-type="{esc(r.type)}" data-owner="{esc(r.owner)}" data-area="{esc(r.area)}">\n')
+def _row(r: Row, mode: str, root: str, moves: Mapping[str, Movement]) -> str:
+    """One row; `root` already escaped."""
+    # The same inspection appears on several pages: what its row says on all of them (its
+    # data attributes, date, ratings, cells and links) is made once.
+    html = r.html
+    if not html:
+        html["data"] = f' data-type="{esc(r.type)}" data-owner="{esc(r.owner)}" data-area="{esc(r.area)}">\n'
+        html["time"] = _time(r)
+        html["ratings"] = _rating_and_score(r)
+        html["cells"] = _cells(r)
+        html["links"] = _links(r)
+    out = [f' id="{esc(r.inspection_id)}"' if mode == "history" else "", html["data"]]
     if mode in ("league", "heatmap"):
         out.append(f'<td class="rank" data-sort="{r.rank}">{esc(r.rank_label)}</td>')
     if mode == "history":
-        out.append(f'<th scope="row" class="provider" data-sort="{r.published_sort}">{_time(r)}</th>')
+        out.append(f'<th scope="row" class="provider" data-sort="{r.published_sort}">{html["time"]}</th>')
     else:
         out.append(
-            f'<th scope="row" class="provider"><a href="{esc(root)}{esc(r.provider_href)}">{esc(r.provider)}</a></th>'
+            f'<th scope="row" class="provider"><a href="{root}{esc(r.provider_href)}">{esc(r.provider)}</a></th>'
         )
     if mode in ("league", "owner"):
         out.append(f"<td>{esc(r.type)}</td>")
     if mode in ("league", "history"):
         owner = esc(r.owner)
         href = r.owner_href
-        out.append(f'<td><a href="{esc(root)}{esc(href)}">{owner}</a></td>' if href else f"<td>{owner}</td>")
+        out.append(f'<td><a href="{root}{esc(href)}">{owner}</a></td>' if href else f"<td>{owner}</td>")
     if mode == "league":
-        out.append(f'<td><a href="{esc(root)}{esc(r.area_href)}">{esc(r.area)}</a></td>')
+        out.append(f'<td><a href="{root}{esc(r.area_href)}">{esc(r.area)}</a></td>')
     if mode in ("league", "owner"):
-        out.append(f'<td data-sort="{r.published_sort}">{_time(r)}</td>')
+        out.append(f'<td data-sort="{r.published_sort}">{html["time"]}</td>')
     if mode == "history":
         out.append(f"<td>{esc(r.programme or 'not recorded')}</td>")
-    # The same inspection appears on several pages: its ratings and links are made once.
-    html = r.html
-    if not html:
-        html["ratings"] = _rating_and_score(r)
-        html["cells"] = _cells(r)
-        html["links"] = _links(r)
     out.append(html["ratings"])
     if mode == "history":
         out.append(f'<td class="movement">{_movement(moves.get(r.inspection_id))}</td>')
@@ -104,7 +110,10 @@ def _rating_and_score(r: Row) -> str:
 
 
 def _cells(r: Row) -> str:
-    return "".join([_cell(c) for c in r.cells])
+    try:  # every cell's HTML known by its word: looked up in C, not made by a call a cell
+        return "".join(map(_CELLS.__getitem__, map(_WORD, r.cells)))
+    except KeyError:
+        return "".join([_cell(c) for c in r.cells])
 
 
 def _links(r: Row) -> str:
@@ -120,11 +129,22 @@ def _links(r: Row) -> str:
     return f'<td class="links">{report}    <br>Sources:{sources}</td>'
 
 
-def _movement(m: Movement | None) -> str:
-    from ratings.pages import slug  # pages builds on this module
+_MOVEMENTS: dict[tuple[str, str, str, str], str] = {}  # a few hundred distinct ones in a large site
 
+
+def _movement(m: Movement | None) -> str:
     if m is None:
         return "first inspection"
+    key = (m.overall, m.overall_text, m.score, m.score_text)
+    html = _MOVEMENTS.get(key)
+    if html is None:
+        html = _MOVEMENTS[key] = _movement_html(m)
+    return html
+
+
+def _movement_html(m: Movement) -> str:
+    from ratings.pages import slug  # pages builds on this module
+
     return (
         f'<span class="move {esc(slug(m.overall))}"><span aria-hidden="true">{esc(ARROWS[m.overall])}</span>'
         f" Overall: {esc(m.overall_text)}</span><br>\n"
