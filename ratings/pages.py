@@ -34,7 +34,6 @@ NOT_APPLICABLE_SORT = -3
 
 
 @functools.lru_cache(maxsize=4096)  # asked for each row's area and words: few distinct texts
-@functools.lru_cache(maxsize=4096)  # a few words and area names, asked for on every row
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "area"
 
