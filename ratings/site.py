@@ -285,9 +285,8 @@ def summary_files(
 
 
 def database_file(data: Dataset, tables: table.Tables, built: dict[str, export.Table]) -> tuple[str, Content]:
-    """The database of all three tables, made where it is written (see export.write_sqlite)."""
-    if "league" not in built:
-        built["league"] = export.table_data(data, tables, "league")
+    """The database of all three tables, made where it is written (see export.write_sqlite,
+    which makes any table not already in `built`)."""
     return "data/ratings.db", functools.partial(export.write_sqlite, data=data, tables=tables, built=built)
 
 

@@ -290,10 +290,8 @@ def _simple_flow_list(text: str) -> list[str] | None:
     if text[0] != "[" or text[-1] != "]" or _FLOW_SPECIAL.search(text, 1, len(text) - 1):
         return None
     items = [item.strip(" ") for item in text[1:-1].split(",")]
-    for item in items:
-        if not item or item[0] in _INDICATORS or item[0].isspace() or ": " in item or item[-1] == ":":
-            return None  # empty ("[]", "[a,]": `flow` decides), or not a plain scalar
-    return items
+    # An empty item ("[]", "[a,]") is for `flow` to decide; so is anything but a plain scalar.
+    return items if all(map(_is_plain, items)) else None
 
 
 def _trailing(text: str, end: int) -> None:
