@@ -10,6 +10,8 @@ Each size is generated in the real YAML format (about five inspections per provi
   each the median of --repeats runs;
 - `ratings build` as a separate process: median wall time and peak resident memory (RSS, summed
   over its processes), each run into a new folder, then once more over the last site built;
+- the same build into a folder in memory (/dev/shm, where the system has one): the build's own
+  time, without the file system's;
 - on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
   the same process spends importing its libraries.
 
@@ -18,15 +20,22 @@ times a fixed plain-Python loop (`machine_speed`) and a million small dicts made
 (`memory_speed`) before and after: figures taken while these are slow are slow for the same
 reason, and comparing runs means comparing them too. The two can disagree: the loop runs in the
 processor's cache, while the build, like the dicts, waits on memory.
+
+The file system varies too. A build makes ten thousand files, and on some file systems making a
+file takes far longer soon after many were deleted (ext4 without a journal skips each recently
+freed place one by one). So the benchmark times making 10,000 empty files in a new folder
+beside the builds (`files_speed`), before and after, and builds in memory as well as on disk.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import itertools
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,6 +125,37 @@ def memory_speed() -> float:
     return time.perf_counter() - started
 
 
+def files_speed(folder: Path) -> float:
+    """Seconds to make 10,000 empty files in a new folder inside `folder`, about as many as a
+    build of 50,000 inspections makes. They are left in place: deleting them would slow the
+    file system's next ones (see the module's docstring)."""
+    target = Path(tempfile.mkdtemp(prefix="files-", dir=folder))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    started = time.perf_counter()
+    for i in range(10_000):
+        os.close(os.open(target / f"f{i:05d}.html", flags, 0o644))
+    return time.perf_counter() - started
+
+
+def memory_folder() -> Path | None:
+    """A folder whose files live in memory (Linux's /dev/shm), or None where there is none."""
+    shm = Path("/dev/shm")
+    return shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def memory_builds(data: Path, folder: Path, repeats: int) -> float:
+    """Median wall time of `ratings build` into a new folder in memory, each removed once the
+    next run is about to start (memory is not disk: seven hundred megabytes a build add up)."""
+
+    def command(i: int) -> list[str]:
+        shutil.rmtree(folder / f"site-{i - 1}", ignore_errors=True)
+        return build_command(data, folder / "site", i)
+
+    wall, _ = run(command, folder, repeats)
+    shutil.rmtree(folder / f"site-{repeats - 1}", ignore_errors=True)
+    return wall
+
+
 def with_notes(text: str) -> str:
     """The synthetic data with a two-line folded note, then a blank line, in every inspection:
     block text and blank lines are what real records have and the plain synthetic data lacks."""
@@ -141,7 +181,6 @@ def main() -> None:
     parser.add_argument("--per-provider", type=int, default=5, help="inspections per provider")
     parser.add_argument("--repeats", type=int, default=3, help="runs per figure (the median is shown)")
     options = parser.parse_args()
-    python = sys.executable
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"Machine: {machine}, {platform.platform()}")
@@ -150,65 +189,78 @@ def main() -> None:
         f"Machine speed before: ten million additions in plain Python took {speed_before:.2f} s; "
         f"a million small dicts made and sorted, {memory_before:.2f} s"
     )
-    print()
+    shm = memory_folder()
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        in_memory = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=shm))) if shm else None
+        files_before = files_speed(work)
+        print(f"File system ({work.parent}) before: 10,000 empty files made in a new folder in {files_before:.2f} s")
+        print()
+        report(options, work, in_memory)
+        files_after = files_speed(work)
+    print(
+        f"Machine speed after: the same loop took {machine_speed():.2f} s (before: {speed_before:.2f} s); "
+        f"the dicts {memory_speed():.2f} s (before: {memory_before:.2f} s); "
+        f"the 10,000 files {files_after:.2f} s (before: {files_before:.2f} s)"
+    )
+
+
+def report(options: argparse.Namespace, work: Path, in_memory: Path | None) -> None:
+    """Every figure but the machine's, built in `work` (and `in_memory`, where there is one)."""
+    python = sys.executable
     header = (
         f"{'inspections':>11} {'load':>7} {'validate':>8} {'rank':>7} {'render':>7} {'export':>7} "
-        f"{'build (process)':>16} {'peak RSS':>9}"
+        f"{'build (process)':>16} {'in memory':>10} {'peak RSS':>9}"
     )
     print(header)
     print("-" * len(header))
     builds: list[tuple[int, float]] = []
-    with tempfile.TemporaryDirectory() as temporary:
-        work = Path(temporary)
-        for providers in options.providers:
-            path = work / f"data-{providers}.yaml"
-            path.write_text(dataset(providers, options.per_provider), encoding="utf-8")
-            inspections = providers * options.per_provider
-            f = stages(path, options.repeats)
-            # Each run builds a new folder: see `rebuild` below for one replacing an old site.
-            wall, peak = run(functools.partial(build_command, path, work / f"site-{providers}"), work, options.repeats)
-            builds.append((inspections, wall))
-            print(
-                f"{inspections:>11,} {f['load']:>6.2f}s {f['validate']:>7.2f}s {f['rank']:>6.2f}s {f['render']:>6.2f}s "
-                f"{f['export']:>6.2f}s {wall:>15.2f}s {peak:>6} MiB"
-            )
-        for (small_n, small_t), (large_n, large_t) in itertools.pairwise(builds):
-            print(f"Scaling: {large_n / small_n:.0f} times the data took {large_t / small_t:.1f} times as long.")
-        # Replacing the site just built, as a maintainer's second `make site` does; once only, as
-        # each replacement leaves thousands of just-deleted files behind, which slow the file
-        # system's next ones (see the README's performance section).
-        largest = options.providers[-1]
-        again = build_command(work / f"data-{largest}.yaml", work / f"site-{largest}", options.repeats - 1)
-        rebuild, _ = run(lambda _: again, work, 1)
-        inspections = largest * options.per_provider
-        print(f"Rebuild of {inspections:,} inspections over the site built last: {rebuild:.2f} s (one run)")
-        loads = []
-        for providers in options.providers:
-            text = with_notes(dataset(providers, options.per_provider))
-            seconds, _ = median_time(functools.partial(parse, text, "notes.yaml"), options.repeats)
-            loads.append((providers * options.per_provider, seconds))
+    for providers in options.providers:
+        path = work / f"data-{providers}.yaml"
+        path.write_text(dataset(providers, options.per_provider), encoding="utf-8")
+        inspections = providers * options.per_provider
+        f = stages(path, options.repeats)
+        # Each run builds a new folder: see `rebuild` below for one replacing an old site.
+        wall, peak = run(functools.partial(build_command, path, work / f"site-{providers}"), work, options.repeats)
+        builds.append((inspections, wall))
+        memory = f"{memory_builds(path, in_memory, options.repeats):>9.2f}s" if in_memory else f"{'-':>10}"
         print(
-            "Loading with a folded note and a blank line in every inspection: "
-            + ", ".join(f"{n:,} in {t:.2f} s" for n, t in loads)
+            f"{inspections:>11,} {f['load']:>6.2f}s {f['validate']:>7.2f}s {f['rank']:>6.2f}s {f['render']:>6.2f}s "
+            f"{f['export']:>6.2f}s {wall:>15.2f}s {memory} {peak:>6} MiB"
         )
-
-        print()
-        real = ROOT / "data" / "ratings.yaml"
-        help_time, _ = run(lambda _: [python, "-m", "ratings", "--help"], work, options.repeats * 3)
-        validate_time, _ = run(lambda _: [python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
-        build_time, build_peak = run(functools.partial(build_command, real, work / "real"), work, options.repeats)
-        # Ended as `ratings` ends (os._exit, see ratings/cli.py), so neither counts Python's teardown.
-        imports = "import os, ratings.cli, ratings.site, ratings.validate, pandas, jinja2, pydantic, yaml, click"
-        imports += "; os._exit(0)"
-        import_time, _ = run(lambda _: [python, "-c", imports], work, options.repeats * 3)
-        print(f"Real data: `ratings --help` {help_time * 1000:.0f} ms; `ratings validate` {validate_time:.2f} s")
-        print(
-            f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
-            f"{import_time:.2f} s and the work {build_time - import_time:.2f} s"
-        )
+    for (small_n, small_t), (large_n, large_t) in itertools.pairwise(builds):
+        print(f"Scaling: {large_n / small_n:.0f} times the data took {large_t / small_t:.1f} times as long.")
+    # Replacing the site just built, as a maintainer's second `make site` does; once only, as
+    # each replacement leaves thousands of just-deleted files behind, which slow the file
+    # system's next ones (see the README's performance section).
+    largest = options.providers[-1]
+    again = build_command(work / f"data-{largest}.yaml", work / f"site-{largest}", options.repeats - 1)
+    rebuild, _ = run(lambda _: again, work, 1)
+    inspections = largest * options.per_provider
+    print(f"Rebuild of {inspections:,} inspections over the site built last: {rebuild:.2f} s (one run)")
+    loads = []
+    for providers in options.providers:
+        text = with_notes(dataset(providers, options.per_provider))
+        seconds, _ = median_time(functools.partial(parse, text, "notes.yaml"), options.repeats)
+        loads.append((providers * options.per_provider, seconds))
     print(
-        f"Machine speed after: the same loop took {machine_speed():.2f} s (before: {speed_before:.2f} s); "
-        f"the dicts {memory_speed():.2f} s (before: {memory_before:.2f} s)"
+        "Loading with a folded note and a blank line in every inspection: "
+        + ", ".join(f"{n:,} in {t:.2f} s" for n, t in loads)
+    )
+
+    print()
+    real = ROOT / "data" / "ratings.yaml"
+    help_time, _ = run(lambda _: [python, "-m", "ratings", "--help"], work, options.repeats * 3)
+    validate_time, _ = run(lambda _: [python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
+    build_time, build_peak = run(functools.partial(build_command, real, work / "real"), work, options.repeats)
+    # Ended as `ratings` ends (os._exit, see ratings/cli.py), so neither counts Python's teardown.
+    imports = "import os, ratings.cli, ratings.site, ratings.validate, pandas, jinja2, pydantic, yaml, click"
+    imports += "; os._exit(0)"
+    import_time, _ = run(lambda _: [python, "-c", imports], work, options.repeats * 3)
+    print(f"Real data: `ratings --help` {help_time * 1000:.0f} ms; `ratings validate` {validate_time:.2f} s")
+    print(
+        f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
+        f"{import_time:.2f} s and the work {build_time - import_time:.2f} s"
     )
 
 
