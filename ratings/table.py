@@ -213,27 +213,34 @@ def rank(frame: pd.DataFrame) -> pd.DataFrame:
     keyed = keyed.sort_values(
         ["group", "_overall", "_incomplete", "_shortfall", "provider", "provider_id"], kind="mergesort"
     )
-    place_key = keyed[["_overall", "_incomplete", "_shortfall"]].apply(tuple, axis=1)
-    keyed["_place"] = place_key
     keyed["rank"] = _ranks(keyed)
-    shared = keyed.duplicated(["group", "_place"], keep=False)
+    # A place is shared by the rows of a group equal on all three keys.
+    shared = keyed.duplicated(["group", *_PLACE], keep=False)
     keyed["rank_label"] = [f"={r}" if s else str(r) for r, s in zip(keyed["rank"], shared, strict=True)]
-    return keyed.drop(columns=["_overall", "_incomplete", "_shortfall", "_place"])
+    return keyed.drop(columns=list(_PLACE))
+
+
+# What places a row within its group, in order: its overall rating, whether its score is
+# unknown, and how far its score falls short of the most.
+_PLACE = ("_overall", "_incomplete", "_shortfall")
 
 
 def _ranks(keyed: pd.DataFrame) -> list[int]:
-    """Competition ranking ("1, 2, 2, 4") over rows already in order, restarting per group."""
+    """Competition ranking ("1, 2, 2, 4") over rows already in order, restarting per group.
+    (The keys are zipped column by column: a frame's `apply` a row made a tenth of a second of
+    Series for 10,000 providers.)"""
     ranks: list[int] = []
-    previous: tuple[object, object] | None = None
-    position = 0
-    for group, place in zip(keyed["group"], keyed["_place"], strict=True):
+    previous: tuple[object, ...] | None = None
+    position = current = 0
+    for group, *place in zip(keyed["group"], *(keyed[c] for c in _PLACE), strict=True):
         if previous is None or previous[0] != group:
             position, current = 0, 0
         position += 1
-        if previous is None or previous != (group, place):
+        key = (group, *place)
+        if previous is None or previous != key:
             current = position
         ranks.append(current)
-        previous = (group, place)
+        previous = key
     return ranks
 
 
