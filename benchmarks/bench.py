@@ -8,8 +8,9 @@ Prints figures; it passes or fails nothing. Run from the repository root:
 Each size is generated in the real YAML format (about five inspections per provider), then:
 - stages in this process (load = read + YAML parse; validate; rank; render pages; export data files),
   each the median of --repeats runs;
-- `ratings build` as a separate process: median wall time and peak resident memory (RSS, summed
-  over its processes), each run into a new folder, then once more over the last site built;
+- `ratings build` as a separate process: median wall time, each run into a new folder, then once
+  more over the last site built; and in one more run, not timed, its peak resident memory (RSS,
+  summed over its processes);
 - the same build into a folder in memory (/dev/shm, where the system has one): the build's own
   time, without the file system's;
 - on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
@@ -64,26 +65,37 @@ def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def run(command: Callable[[int], list[str]], cwd: Path, repeats: int) -> tuple[float, int]:
-    """Median wall time of a command (`command(i)` is the i-th run's), and its peak RSS in MiB
-    (the largest over the runs).
-
-    A build runs in two processes at once (see ratings/parallel.py), so the peak is that of the
-    whole process tree: their resident sets summed, sampled every 10 ms. Pages the two share
-    (copy-on-write) count twice, so the figure errs high. Needs Linux's /proc (else 0).
-    """
-    times, peak = [], 0
+def run(command: Callable[[int], list[str]], cwd: Path, repeats: int) -> float:
+    """Median wall time of a command (`command(i)` is the i-th run's). This process only waits
+    meanwhile: memory is measured in a run of its own (`peak_memory`)."""
+    times = []
     for i in range(repeats):
         args = command(i)
         started = time.perf_counter()
-        process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        while process.poll() is None:
-            peak = max(peak, _tree_rss(process.pid))
-            time.sleep(0.01)
+        completed = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - started)
-        if process.returncode:
-            raise SystemExit(f"{' '.join(args)} failed with exit status {process.returncode}")
-    return statistics.median(times), peak // 2**20
+        if completed.returncode:
+            raise SystemExit(f"{' '.join(args)} failed with exit status {completed.returncode}")
+    return statistics.median(times)
+
+
+def peak_memory(args: list[str], cwd: Path) -> int:
+    """Peak resident memory (RSS) of one run of a command, in MiB.
+
+    A build runs in two processes at once (see ratings/parallel.py), so the peak is that of the
+    whole process tree: their resident sets summed, sampled every 10 ms. Pages the two share
+    (copy-on-write) count twice, so the figure errs high. Not in a timed run: sampling took
+    0.6 s of processor time during a 50,000-inspection build, on the two cores the build uses.
+    Needs Linux's /proc (else 0).
+    """
+    peak = 0
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.01)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(args)} failed with exit status {process.returncode}")
+    return peak // 2**20
 
 
 def build_command(data: Path, folder: Path, run: int) -> list[str]:
@@ -151,7 +163,7 @@ def memory_builds(data: Path, folder: Path, repeats: int) -> float:
         shutil.rmtree(folder / f"site-{i - 1}", ignore_errors=True)
         return build_command(data, folder / "site", i)
 
-    wall, _ = run(command, folder, repeats)
+    wall = run(command, folder, repeats)
     shutil.rmtree(folder / f"site-{repeats - 1}", ignore_errors=True)
     return wall
 
@@ -221,7 +233,8 @@ def report(options: argparse.Namespace, work: Path, in_memory: Path | None) -> N
         inspections = providers * options.per_provider
         f = stages(path, options.repeats)
         # Each run builds a new folder: see `rebuild` below for one replacing an old site.
-        wall, peak = run(functools.partial(build_command, path, work / f"site-{providers}"), work, options.repeats)
+        wall = run(functools.partial(build_command, path, work / f"site-{providers}"), work, options.repeats)
+        peak = peak_memory(build_command(path, work / f"site-{providers}", options.repeats), work)
         builds.append((inspections, wall))
         memory = f"{memory_builds(path, in_memory, options.repeats):>9.2f}s" if in_memory else f"{'-':>10}"
         print(
@@ -234,8 +247,8 @@ def report(options: argparse.Namespace, work: Path, in_memory: Path | None) -> N
     # each replacement leaves thousands of just-deleted files behind, which slow the file
     # system's next ones (see the README's performance section).
     largest = options.providers[-1]
-    again = build_command(work / f"data-{largest}.yaml", work / f"site-{largest}", options.repeats - 1)
-    rebuild, _ = run(lambda _: again, work, 1)
+    again = build_command(work / f"data-{largest}.yaml", work / f"site-{largest}", options.repeats)
+    rebuild = run(lambda _: again, work, 1)
     inspections = largest * options.per_provider
     print(f"Rebuild of {inspections:,} inspections over the site built last: {rebuild:.2f} s (one run)")
     loads = []
@@ -250,13 +263,14 @@ def report(options: argparse.Namespace, work: Path, in_memory: Path | None) -> N
 
     print()
     real = ROOT / "data" / "ratings.yaml"
-    help_time, _ = run(lambda _: [python, "-m", "ratings", "--help"], work, options.repeats * 3)
-    validate_time, _ = run(lambda _: [python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
-    build_time, build_peak = run(functools.partial(build_command, real, work / "real"), work, options.repeats)
+    help_time = run(lambda _: [python, "-m", "ratings", "--help"], work, options.repeats * 3)
+    validate_time = run(lambda _: [python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
+    build_time = run(functools.partial(build_command, real, work / "real"), work, options.repeats)
+    build_peak = peak_memory(build_command(real, work / "real", options.repeats), work)
     # Ended as `ratings` ends (os._exit, see ratings/cli.py), so neither counts Python's teardown.
     imports = "import os, ratings.cli, ratings.site, ratings.validate, pandas, jinja2, pydantic, yaml, click"
     imports += "; os._exit(0)"
-    import_time, _ = run(lambda _: [python, "-c", imports], work, options.repeats * 3)
+    import_time = run(lambda _: [python, "-c", imports], work, options.repeats * 3)
     print(f"Real data: `ratings --help` {help_time * 1000:.0f} ms; `ratings validate` {validate_time:.2f} s")
     print(
         f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
