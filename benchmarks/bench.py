@@ -14,7 +14,7 @@ Each size is generated in the real YAML format (about five inspections per provi
 - the same build into a folder in memory (/dev/shm, where the system has one): the build's own
   time, without the file system's;
 - on the real data: `ratings --help`, `ratings validate`, and `ratings build` against the time
-  the same process spends importing its libraries.
+  the same process spends importing its libraries (the two timed in turns).
 
 Shared and virtual machines vary in speed from one minute to the next, so the benchmark also
 times a fixed plain-Python loop (`machine_speed`) and a million small dicts made and sorted
@@ -68,15 +68,29 @@ def median_time(work: Callable[[], Any], repeats: int) -> tuple[float, Any]:
 def run(command: Callable[[int], list[str]], cwd: Path, repeats: int) -> float:
     """Median wall time of a command (`command(i)` is the i-th run's). This process only waits
     meanwhile: memory is measured in a run of its own (`peak_memory`)."""
-    times = []
+    return statistics.median(timed(command(i), cwd) for i in range(repeats))
+
+
+def in_turns(
+    first: Callable[[int], list[str]], second: Callable[[int], list[str]], cwd: Path, repeats: int
+) -> tuple[float, float]:
+    """Median wall times of two commands run in turns, so that both are timed at the same moments
+    of a machine whose speed varies."""
+    times: tuple[list[float], list[float]] = ([], [])
     for i in range(repeats):
-        args = command(i)
-        started = time.perf_counter()
-        completed = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - started)
-        if completed.returncode:
-            raise SystemExit(f"{' '.join(args)} failed with exit status {completed.returncode}")
-    return statistics.median(times)
+        times[0].append(timed(first(i), cwd))
+        times[1].append(timed(second(i), cwd))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def timed(args: list[str], cwd: Path) -> float:
+    """Wall time of one run of a command, which must succeed."""
+    started = time.perf_counter()
+    completed = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    if completed.returncode:
+        raise SystemExit(f"{' '.join(args)} failed with exit status {completed.returncode}")
+    return seconds
 
 
 def peak_memory(args: list[str], cwd: Path) -> int:
@@ -265,12 +279,17 @@ def report(options: argparse.Namespace, work: Path, in_memory: Path | None) -> N
     real = ROOT / "data" / "ratings.yaml"
     help_time = run(lambda _: [python, "-m", "ratings", "--help"], work, options.repeats * 3)
     validate_time = run(lambda _: [python, "-m", "ratings", "validate", str(real)], work, options.repeats * 3)
-    build_time = run(functools.partial(build_command, real, work / "real"), work, options.repeats)
-    build_peak = peak_memory(build_command(real, work / "real", options.repeats), work)
     # Ended as `ratings` ends (os._exit, see ratings/cli.py), so neither counts Python's teardown.
     imports = "import os, ratings.cli, ratings.site, ratings.validate, pandas, jinja2, pydantic, yaml, click"
     imports += "; os._exit(0)"
-    import_time = run(lambda _: [python, "-c", imports], work, options.repeats * 3)
+    # In turns: timed one after the other, the imports' median once came out above the build's.
+    build_time, import_time = in_turns(
+        functools.partial(build_command, real, work / "real"),
+        lambda _: [python, "-c", imports],
+        work,
+        options.repeats * 3,
+    )
+    build_peak = peak_memory(build_command(real, work / "real", options.repeats * 3), work)
     print(f"Real data: `ratings --help` {help_time * 1000:.0f} ms; `ratings validate` {validate_time:.2f} s")
     print(
         f"Real data: `ratings build` {build_time:.2f} s (peak {build_peak} MiB), of which importing the libraries "
