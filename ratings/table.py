@@ -200,6 +200,11 @@ def latest(frame: pd.DataFrame) -> pd.DataFrame:
     return ordered.groupby("provider_id", sort=False).tail(1).drop(columns="_rated")
 
 
+# What places a row within its group, in order: its overall rating, whether its score is
+# unknown, and how far its score falls short of the most.
+_PLACE = ("_overall", "_incomplete", "_shortfall")
+
+
 def rank(frame: pd.DataFrame) -> pd.DataFrame:
     """Add `rank` and `rank_label` ("=4" when shared) within each group; return in league order."""
     if frame.empty:
@@ -210,19 +215,12 @@ def rank(frame: pd.DataFrame) -> pd.DataFrame:
     # Partial scores never order rows: only known scores (every standard, or a published total) do.
     shortfall = (frame["max_score"] - frame["score"].fillna(frame["max_score"])).where(known, 0)
     keyed = frame.assign(_overall=overall, _incomplete=incomplete, _shortfall=shortfall.astype(int))
-    keyed = keyed.sort_values(
-        ["group", "_overall", "_incomplete", "_shortfall", "provider", "provider_id"], kind="mergesort"
-    )
+    keyed = keyed.sort_values(["group", *_PLACE, "provider", "provider_id"], kind="mergesort")
     keyed["rank"] = _ranks(keyed)
     # A place is shared by the rows of a group equal on all three keys.
     shared = keyed.duplicated(["group", *_PLACE], keep=False)
     keyed["rank_label"] = [f"={r}" if s else str(r) for r, s in zip(keyed["rank"], shared, strict=True)]
     return keyed.drop(columns=list(_PLACE))
-
-
-# What places a row within its group, in order: its overall rating, whether its score is
-# unknown, and how far its score falls short of the most.
-_PLACE = ("_overall", "_incomplete", "_shortfall")
 
 
 def _ranks(keyed: pd.DataFrame) -> list[int]:
