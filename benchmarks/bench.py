@@ -88,9 +88,14 @@ def timed(args: list[str], cwd: Path) -> float:
     started = time.perf_counter()
     completed = subprocess.run(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
-    if completed.returncode:
-        raise SystemExit(f"{' '.join(args)} failed with exit status {completed.returncode}")
+    _succeeded(args, completed.returncode)
     return seconds
+
+
+def _succeeded(args: list[str], status: int) -> None:
+    """Stop the benchmark if a command failed: its figures would time the failure."""
+    if status:
+        raise SystemExit(f"{' '.join(args)} failed with exit status {status}")
 
 
 def peak_memory(args: list[str], cwd: Path) -> int:
@@ -107,8 +112,7 @@ def peak_memory(args: list[str], cwd: Path) -> int:
     while process.poll() is None:
         peak = max(peak, _tree_rss(process.pid))
         time.sleep(0.01)
-    if process.returncode:
-        raise SystemExit(f"{' '.join(args)} failed with exit status {process.returncode}")
+    _succeeded(args, process.returncode)
     return peak // 2**20
 
 
