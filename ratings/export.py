@@ -280,7 +280,8 @@ def _csv_parts(rows: Table, neutralise: bool) -> list[bytes]:
         lines = _csv_lines(rows.columns[0], booleans, neutralise)
         if len(rows.fields) == 1:
             lines = [line or '""' for line in lines]  # the csv module's one empty cell: not an empty line
-        return [(header + "".join([line + "\r\n" for line in lines])).encode("utf-8")]
+        body = "\r\n".join(lines) + "\r\n" if lines else ""
+        return [(header + body).encode("utf-8")]
 
     # A segmented table (the long one) has no true/false field, and more than one field a row.
     def encode(n: int, _: list[tuple[Any, ...]]) -> list[str]:
@@ -310,14 +311,33 @@ def _csv_column(values: Sequence[Any], boolean: bool, neutralise: bool) -> Seque
     text, true/false for a boolean field, and (`neutralise`) an apostrophe before text a
     spreadsheet would run as a formula."""
     if boolean:
-        values = ["" if v is None else "true" if v else "false" for v in values]
+        values = _each(values, _csv_boolean)
     elif neutralise:
         values = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v for v in values]
     if not set(map(type, values)) <= {str}:
-        values = [_csv_text(v) for v in values]
+        values = _each(values, _csv_text)
     if not _quoted("\x00".join(values)):
         return values
     return [f'"{v.replace(chr(34), chr(34) * 2)}"' if _quoted(v) else v for v in values]
+
+
+def _csv_boolean(value: Any) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
+def _each(values: Sequence[Any], convert: Callable[[Any], str]) -> list[str]:
+    """`convert` of each value, worked out once per distinct value and looked up in C: a column
+    holds a few numbers or words 50,000 times. Not where equal values of different kinds would
+    share one text (True and 1, 0.0 and -0.0), nor for values that cannot be looked up."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        return [convert(v) for v in values]
+    kinds = set(map(type, values))  # of every value: the set keeps one of 0 and 0.0
+    if float in kinds or {bool, int} <= kinds:
+        return [convert(v) for v in values]
+    texts = {v: convert(v) for v in distinct}
+    return list(map(texts.__getitem__, values))
 
 
 def _csv_text(value: Any) -> str:
@@ -336,27 +356,14 @@ def to_json(rows: Table) -> str:
 
 def json_chunks(rows: Table) -> Iterator[bytes]:
     """`to_json` as UTF-8 in pieces of about a megabyte, to be written as they come: the long
-    table's JSON is 150 MB for 50,000 inspections, not to be held whole."""
+    table's JSON is 150 MB for 50,000 inspections, not to be held whole.
+
+    Column by column, as the CSV is: each column's members ('"field": value') are made in one
+    go, and each row's joined with ', '. For the inspections' table of 50,000, half the time
+    of a dict a row through the C encoder."""
     if not len(rows):
         yield b"[]\n"
         return
-    if rows.rows is None:
-        # One call to the C encoder for the whole list, then a line break between objects. Values
-        # are plain (text, numbers, true/false, null), so '}, {"first": ' only occurs between two
-        # objects: inside a string every '"' is escaped, and no nested object opens with that key.
-        # A few thousand objects a call, so that the text never stands whole beside its bytes.
-        # (Column by column, as the long table's parts are, was no quicker here: a dict a row
-        # is made in C, a member a cell in Python.)
-        first = json.dumps(rows.fields[0], ensure_ascii=False)
-        values = rows.parts[0]
-        step = 4096
-        for start in range(0, len(values), step):
-            batch = [dict(zip(rows.fields, v, strict=True)) for v in values[start : start + step]]
-            text = json.dumps(batch, ensure_ascii=False)[1:-1].replace(f"}}, {{{first}: ", f"}},\n{{{first}: ")
-            yield (("[\n" if start == 0 else ",\n") + text).encode("utf-8")
-        yield b"\n]\n"
-        return
-
     segments = rows.segments()
 
     def encode(n: int, _: list[tuple[Any, ...]]) -> list[str]:
@@ -365,15 +372,13 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
     pieces = _pieces(rows, encode, ", ", "{", "},\n")
     pieces[-1] = pieces[-1][:-2]  # no comma after the last object
     yield b"[\n"
-    yield from _chunked(pieces)
+    yield from pieces if rows.rows is None else _chunked(pieces)  # one-segment pieces: joined already
     yield b"\n]\n"
 
 
 def _json_members(fields: Sequence[str], columns: Sequence[Sequence[Any]]) -> list[str]:
     """Each row's members ('"field": value, ...') as json.dumps writes them without the braces
-    (ensure_ascii=False), from the table's columns: a column of text goes through the C encoder
-    in one call. For the long table's 50,000 inspection parts, a third quicker than a dict each
-    through json.dumps."""
+    (ensure_ascii=False), from the table's columns."""
     cells = [
         _json_cells(json.dumps(field, ensure_ascii=False), column)
         for field, column in zip(fields, columns, strict=True)
@@ -382,11 +387,13 @@ def _json_members(fields: Sequence[str], columns: Sequence[Sequence[Any]]) -> li
 
 
 def _json_cells(key: str, column: Sequence[Any]) -> list[str]:
-    """Each value of a column as the JSON member '"key": value'."""
-    if not column or not set(map(type, column)) <= {str}:
-        return [f"{key}: {_json_value(value)}" for value in column]
-    # '", "' only occurs between two items of the list: inside a string every '"' is escaped.
-    return [f'{key}: "{text}"' for text in json.dumps(column, ensure_ascii=False)[2:-2].split('", "')]
+    """Each value of a column as the JSON member '"key": value'. A column of text with few
+    repeats (ids, names, addresses) goes through the C encoder in one call; any other, a
+    member for each distinct value (see `_each`)."""
+    if column and set(map(type, column)) <= {str} and len(set(column)) * 4 > len(column):
+        # '", "' only occurs between two items of the list: inside a string every '"' is escaped.
+        return [f'{key}: "{text}"' for text in json.dumps(column, ensure_ascii=False)[2:-2].split('", "')]
+    return _each(column, lambda value: f"{key}: {_json_value(value)}")
 
 
 def _json_value(value: Any) -> str:
@@ -401,14 +408,22 @@ def _json_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_BATCH = 1024  # rows of a one-segment table in one piece of `_pieces`
+
+
 def _pieces(
     rows: Table, encode: Callable[[int, list[tuple[Any, ...]]], list[str]], separator: str, start: str, end: str
 ) -> list[bytes]:
-    """Every row of a segmented table as `start` + its segments' texts joined by `separator` +
-    `end`, in UTF-8 pieces to be joined; each distinct tuple is encoded once (`encode(n, part)`:
-    the texts of segment n's tuples), with the separators it needs around it. (One-segment
-    tables are encoded whole by the callers.)"""
-    assert rows.rows is not None
+    """Every row as `start` + its segments' texts joined by `separator` + `end`, in UTF-8 pieces
+    to be joined; each distinct tuple is encoded once (`encode(n, part)`: the texts of segment
+    n's tuples), with the separators it needs around it. A one-segment table's rows are its
+    tuples: joined in pieces of `_BATCH` rows, each about a megabyte."""
+    if rows.rows is None:
+        lines = encode(0, rows.parts[0])
+        between = end + start
+        return [
+            (start + between.join(lines[at : at + _BATCH]) + end).encode("utf-8") for at in range(0, len(lines), _BATCH)
+        ]
     last = len(rows.parts) - 1
     texts = [
         [
