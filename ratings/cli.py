@@ -6,6 +6,7 @@ exit 2 (click's convention). Heavy modules are imported inside the commands that
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -72,8 +73,9 @@ def _data_path(value: Path | None) -> tuple[Path, str]:
     return path, shown
 
 
-def _load(value: Path | None, strict: bool = False) -> Any:
-    """Load and validate; print warnings (valid but suspicious records) on stderr."""
+def _load(value: Path | None, strict: bool = False, started: Any = None) -> Any:
+    """Load and validate; print warnings (valid but suspicious records) on stderr. `started`:
+    the file's parse, begun earlier (`load.Started`)."""
     from ratings import collector
     from ratings.errors import Problem
     from ratings.validate import load_dataset
@@ -81,7 +83,7 @@ def _load(value: Path | None, strict: bool = False) -> Any:
     path, shown = _data_path(value)
     warnings: list[Problem] = []
     with collector.paused(keep=True):  # the data lasts as long as the command
-        data = load_dataset(path, shown, warnings=warnings, strict=strict)
+        data = load_dataset(path, shown, warnings=warnings, strict=strict, started=started)
     for warning in warnings:
         click.echo(str(warning), err=True)
     return data
@@ -167,14 +169,18 @@ def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str
       ratings build --as-of 2019-09-30 --out site/
       ratings build --site-url https://example.org/probation/
     """
-    from ratings.atomic import replace_dir
-    from ratings.site import write_site
+    from ratings.load import HEAD_START, Started
 
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise click.BadParameter(f"{site_url!r} is not a web address (expected https://...)", param_hint="--site-url")
-    path, _ = _data_path(data)
+    path, shown = _data_path(data)
     _check_out(out, path)
-    dataset = _load(data, strict)
+    # A large file's second part is read in another process while this one imports the rest.
+    with contextlib.closing(Started.reading(path, shown, HEAD_START)) as started:
+        from ratings.atomic import replace_dir
+        from ratings.site import write_site
+
+        dataset = _load(data, strict, started)
     count = replace_dir(lambda folder: write_site(dataset, folder, _day(as_of), site_url), out)
     click.echo(f"Built {count} files into {out}/")
 

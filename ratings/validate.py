@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from ratings import collector
 from ratings.errors import DataError, Problem
-from ratings.load import Locator, Path_, parse, read_text
+from ratings.load import Locator, Path_, Started
 from ratings.models import NOT_A_URL, RATINGS, URL_PATTERN, Dataset
 
 # Words people write for the inspectorate's ratings, mapped to the one they mean.
@@ -27,16 +27,22 @@ _RATING_ALIASES = {"poor": "Inadequate", "ri": "Requires improvement", "req. imp
 
 
 def load_dataset(
-    path: Path, shown: str | None = None, *, warnings: list[Problem] | None = None, strict: bool = False
+    path: Path,
+    shown: str | None = None,
+    *,
+    warnings: list[Problem] | None = None,
+    strict: bool = False,
+    started: Started | None = None,
 ) -> Dataset:
     """Read, parse and validate a data file. Raises DataError listing every problem.
 
     Warnings (a record that is valid but looks wrong) are appended to `warnings` when given;
-    with `strict`, they are errors.
+    with `strict`, they are errors. `started`: the file's parse, begun earlier (`Started.reading`).
     """
     shown = shown or str(path)
-    text = read_text(path, shown)
-    return validate(parse(text, shown), Locator(text), shown, warnings=warnings, strict=strict)
+    started = started or Started.reading(path, shown)
+    text = started.text
+    return validate(started.value(), Locator(text), shown, warnings=warnings, strict=strict)
 
 
 def validate(

@@ -7,6 +7,7 @@ to PyYAML); it must never disagree, and it must not decline the well-formed styl
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 
 from ratings import load
 from ratings.errors import DataError
-from ratings.load import SPLIT_BYTES, _halves, _Loader, _PlainScalars, parse
+from ratings.load import SPLIT_BYTES, Started, _halves, _Loader, _PlainScalars, parse
 from ratings.synthetic import dataset
 from ratings.yaml_subset import (
     _PLAIN,
@@ -288,6 +289,31 @@ def test_a_large_file_is_read_in_two_halves_that_join_to_the_whole(monkeypatch: 
         monkeypatch.setattr(load, "SPLIT_BYTES", 0)
         assert parsed(text) == whole
     assert whole[0] == "error" and "found the key 'owners' twice" in whole[1][0]
+
+
+def test_a_head_start_gives_the_second_process_more_and_changes_nothing(monkeypatch: pytest.MonkeyPatch):
+    """`ratings build` starts the second process early, with more than half the file to read:
+    the parts join to the same value wherever the cut falls, even with no first part to speak of."""
+    text = dataset(200, 5)
+    monkeypatch.setattr(load, "SPLIT_BYTES", 10**12)
+    whole = parse(text, "f.yaml")
+    monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+    heads = set()
+    for head_start in (0, len(text) // 3, len(text) // 2, len(text), 10 * len(text)):
+        started = Started(text, "f.yaml", head_start)
+        assert started._second is not None  # read in two parts, or the test proves nothing
+        heads.add(len(started._second[1]))
+        assert started.value() == whole
+    assert len(heads) == 4  # the cut moved (a head start beyond the file cuts at an eighth)
+
+
+def test_a_started_parse_that_is_never_finished_stops_its_second_process(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+    started = Started(dataset(200, 5), "f.yaml")
+    assert started._second is not None
+    started.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even one waiting to be reaped
 
 
 @st.composite
