@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -346,19 +346,27 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
     `indexes`: only these providers (by position in the data), in this order."""
     data, tables = ctx.data, ctx.tables
     chosen = data.providers if indexes is None else (data.providers[i] for i in indexes)
+    # A history's columns and scale, for each set of frameworks: ten thousand providers share a few.
+    shapes: dict[tuple[str, ...], tuple[tuple[table.Column, ...], int, int]] = {}
     for provider in chosen:
         records = ctx.by_provider.get(provider.id, [])
-        frameworks = list(dict.fromkeys(str(r["framework"]) for r in records))
-        columns = _columns_for(tables.groups, frameworks)
-        rows = ctx.rows(records, columns)
-        maxima = {data.framework(f).max_score for f in frameworks}
+        frameworks = tuple(dict.fromkeys(str(r["framework"]) for r in records))
+        shape = shapes.get(frameworks)
+        if shape is None:
+            maxima = {data.framework(f).max_score for f in frameworks}
+            shape = shapes[frameworks] = (
+                _columns_for(tables.groups, frameworks),
+                max(maxima) if maxima else 0,
+                max((len(data.framework(f).standards) for f in frameworks), default=0),
+            )
+        columns, max_score, standards = shape
         history = RatingsTable(
             title="Inspections",
             caption=f"Every inspection of {provider.name}, oldest first",
             columns=columns,
-            rows=rows,
-            max_score=max(maxima) if maxima else 0,
-            standards=max((len(data.framework(f).standards) for f in frameworks), default=0),
+            rows=ctx.rows(records, columns),
+            max_score=max_score,
+            standards=standards,
             moves=table.movements(records),  # each inspection against the provider's one before
         )
         owners = tuple(
@@ -384,7 +392,7 @@ def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterat
         )
 
 
-def _columns_for(groups: list[table.Group], framework_ids: list[str]) -> tuple[table.Column, ...]:
+def _columns_for(groups: list[table.Group], framework_ids: Collection[str]) -> tuple[table.Column, ...]:
     seen: dict[str, table.Column] = {}
     for group in groups:
         for framework in group.frameworks:

@@ -175,6 +175,11 @@ class Pages:
         # Table bodies go into a page after jinja2 has rendered it (see `page`).
         self._bodies: list[str] = []
         self.env.globals["table_body"] = self._table_body
+        # The macros as globals, once: a `{% from %}` import in each page fetched the module
+        # again, a twentieth of a provider page's rendering. (Made after `table_body` is set:
+        # the module keeps the globals it was made with.)
+        macros = self.env.get_template("_macros.html").module
+        self.env.globals.update(ratings_table=macros.ratings_table, bar_chart=macros.bar_chart)  # type: ignore[attr-defined]
 
     @functools.cached_property
     def ctx(self) -> pages.Context:
