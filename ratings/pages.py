@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -58,7 +59,8 @@ class Cell:
     standard: str = ""
 
 
-Plan = list[tuple[str, dict[str | None, Cell]]]  # per column of a table: its row field, its cell per word
+# Per column of a table: the row fields, and each one's cell for each word.
+Plan = tuple[tuple[str, ...], tuple[dict[str | None, Cell], ...]]
 
 
 @dataclass(slots=True)
@@ -193,7 +195,7 @@ class Context:
         names = tuple([c.field for c in columns])
         plan = self._plans.get(names)
         if plan is None:
-            plan = self._plans[names] = [(c.field, _cells(c.label)) for c in columns]
+            plan = self._plans[names] = (names, tuple([_cells(c.label) for c in columns]))
         # Keyed by the identity of the one plan kept for each set of columns: hashing the columns
         # themselves (frozen dataclasses) costs more than making the row.
         plan_id, made, data = id(plan), self._rows, self.data
@@ -220,7 +222,8 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
     """One table row from a plain row of `table.build` (a standard not in its framework: no key);
     `plan`: each column's row field and cells. The plain rows hold Python values already."""
     get = row.get
-    cells = tuple([by_word[get(field)] for field, by_word in plan])
+    fields, by_words = plan
+    cells = tuple(map(operator.getitem, by_words, map(get, fields)))  # looked up in C, not a loop a cell
     overall, score, recorded, standards = row["overall"], row["score"], row["standards_recorded"], row["standards"]
     if score is not None and row["score_basis"] == "standards":
         score_text = f"{score} / {row['max_score']}"
@@ -232,8 +235,8 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
         score_text = f"no score: none of {standards} standards recorded"
     inspection_id = row["inspection_id"]
     inspection = data.inspections_by_key.get(inspection_id)
-    published = inspection.published if inspection else parse_partial_date(row["published"])
-    fieldwork = inspection.fieldwork if inspection else row["fieldwork"] and parse_partial_date(row["fieldwork"])
+    published = _dated(row["published"])
+    fieldwork = row["fieldwork"] and _dated(row["fieldwork"])
     return Row(
         rank_label=get("rank_label", ""),
         rank=get("rank", 0),
@@ -243,11 +246,11 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
         owner=row["owner"] or NOT_RECORDED,
         owner_id=row["owner_id"],
         area=row["area"],
-        published=published.human(),
-        published_iso=published.iso(),
-        published_sort=published.earliest.isoformat(),
+        published=published[0],
+        published_iso=published[1],
+        published_sort=published[2],
         programme=(inspection.programme if inspection and inspection.programme else ""),
-        fieldwork=fieldwork.human() if fieldwork else "",
+        fieldwork=fieldwork[0] if fieldwork else "",
         framework=data.frameworks_by_id[row["framework"]].name,
         overall=overall,
         overall_css=RATING_CLASS[overall],
@@ -264,6 +267,13 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
         notes=(inspection.notes or "") if inspection else "",
         inspection_id=inspection_id,
     )
+
+
+@functools.lru_cache(maxsize=2**16)  # a large file's inspections share a few thousand dates
+def _dated(iso: str) -> tuple[str, str, str]:
+    """A date of the rows (YYYY-MM-DD, YYYY-MM or YYYY) as a page shows it, as given, and as it sorts."""
+    date = parse_partial_date(iso)
+    return date.human(), date.iso(), date.earliest.isoformat()
 
 
 _CELLS: dict[str, dict[str | None, Cell]] = {}  # few distinct cells, made once each

@@ -355,6 +355,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # each build makes its own environment: no need to look at every file's time
+        cache_size=-1,  # a plain dict of the few templates: the default cache locks and reorders on every page
     )
     env.filters["slug"] = pages.slug
     env.globals["table_head"] = _table_heads(env)
