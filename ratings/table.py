@@ -99,22 +99,32 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     # Per framework, once: its standards' keys and row fields, its scale, and what every row of
     # it shares (a large file has tens of thousands of inspections and a handful of frameworks).
     plans = {f.id: _Plan.of(f, group_keys[f.id]) for f in data.frameworks}
+    owner_names = {o.id: o.name for o in data.owners}
+    # A provider with one owner and no dates: the owner of every inspection that names none
+    # (most providers; the others are worked out by date, inspection by inspection).
+    sole_owner = {
+        p.id: p.owners[0].owner
+        for p in data.providers
+        if len(p.owners) == 1 and p.owners[0].since is None and p.owners[0].until is None
+    }
     rows = []
     for inspection in data.inspections:
         plan = plans[inspection.framework]
         provider = providers[inspection.provider]
-        owner = data.owner_at(inspection)
+        owner = inspection.owner
+        if owner is None:
+            owner = sole_owner.get(provider.id) or data.owner_at(inspection)
         published = inspection.published
-        ratings = inspection.ratings
         # "not recorded" for a standard of this framework with no rating; no key at all (NaN
         # once in a frame, None from `row.get`) for a standard that is not part of this framework.
-        words = [ratings.get(key) for key in plan.keys]
-        points = [plan.scale[word] for word in words if word is not None]
-        recorded = len(points)
+        # Each step maps a row's ten-odd ratings in C (`map`), not in a loop a rating.
+        words = list(map(inspection.ratings.get, plan.keys))
+        recorded = plan.count - words.count(None)
+        points = sum(map(plan.points.__getitem__, words))
         # The score: from every standard where all are recorded, else the total a source
         # published ("1 out of 27"), else unknown. `score_basis` says which.
         if recorded == plan.count:
-            score, basis = sum(points), "standards"
+            score, basis = points, "standards"
         elif inspection.published_score is not None:
             score, basis = inspection.published_score, "published total"
         else:
@@ -126,7 +136,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "type": provider.type,
             "area": provider.area,
             "owner_id": owner,
-            "owner": data.owner_name(owner),
+            "owner": None if owner is None else owner_names.get(owner, owner),
             "framework": plan.framework,
             "group": plan.group,
             "published": published.iso(),
@@ -135,7 +145,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "overall": inspection.overall or NOT_RECORDED,
             "report_url": inspection.report_url,
             "sources": " ".join(inspection.sources),
-            "points_recorded": sum(points),
+            "points_recorded": points,
             "standards_recorded": recorded,
             "standards": plan.count,
             "score": score,
@@ -143,7 +153,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "max_score": plan.max_score,
             "complete": recorded == plan.count,
         }
-        row.update(zip(plan.fields, [word or NOT_RECORDED for word in words], strict=True))
+        row.update(zip(plan.fields, map(plan.shown.__getitem__, words), strict=True))
         rows.append(row)
     return rows
 
@@ -176,7 +186,8 @@ class _Plan:
     group: str
     keys: tuple[str, ...]  # the standards' keys in the data
     fields: tuple[str, ...]  # and their row fields, in the same order
-    scale: dict[Rating, int]
+    points: dict[Rating | None, int]  # a rating's points; none for no rating
+    shown: dict[Rating | None, str]  # a rating as a row holds it: no rating is "not recorded"
     count: int
     max_score: int
 
@@ -184,7 +195,11 @@ class _Plan:
     def of(cls, framework: Framework, group: str) -> _Plan:
         keys = tuple(s.key for s in framework.standards)
         fields = tuple(rating_field(s.label) for s in framework.standards)
-        return cls(framework.id, group, keys, fields, framework.points, len(keys), framework.max_score)
+        points: dict[Rating | None, int] = {word: value for word, value in framework.points.items()}
+        points[None] = 0
+        shown: dict[Rating | None, str] = {word: word for word in framework.points}
+        shown[None] = NOT_RECORDED
+        return cls(framework.id, group, keys, fields, points, shown, len(keys), framework.max_score)
 
 
 def latest(frame: pd.DataFrame) -> pd.DataFrame:
