@@ -27,12 +27,27 @@ MODES = ("league", "history", "owner", "heatmap")
 
 
 def esc(value: object) -> str:
-    """Text safe in HTML content and quoted attributes: markupsafe's escaping, without a Markup object."""
-    text = str(value)
+    """Text safe in HTML content and quoted attributes: markupsafe's escaping, without a Markup object.
+
+    A row's texts repeat across rows and pages (owners, areas, dates, names): each is looked at
+    once and remembered, up to _ESCAPED_MAX of them (text only: 1 and True are one key)."""
+    if type(value) is str:
+        known = _ESCAPED.get(value)
+        if known is not None:
+            return known
+        text = value
+    else:
+        text = str(value)
     if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = text.replace("'", "&#39;").replace('"', "&#34;")
+    if type(value) is str and len(_ESCAPED) < _ESCAPED_MAX:
+        _ESCAPED[value] = text
     return text
+
+
+_ESCAPED: dict[str, str] = {}
+_ESCAPED_MAX = 100_000
 
 
 _CELLS: dict[str, str] = {}  # a rating cell's HTML depends on its word alone
