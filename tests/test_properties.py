@@ -128,3 +128,18 @@ def test_arbitrary_yaml_like_text_never_raises_anything_but_a_data_error(text: s
         load_text(text)
     except DataError as exc:
         assert exc.problems
+
+
+@given(st.one_of(st.text(), st.text(alphabet="&<>'\"ab "), st.integers(), st.booleans(), st.floats(allow_nan=False)))
+def test_esc_escapes_as_jinja2_does_the_first_time_and_again(value: Any):
+    """`esc` remembers the texts it has seen: a text asked for again is escaped the same, and
+    equal values of other kinds (1, True, 1.0) are not taken for one another."""
+    from markupsafe import escape
+
+    from ratings.table_html import esc
+
+    expected = str(escape(value))
+    assert esc(value) == expected
+    assert esc(value) == expected
+    if isinstance(value, str):
+        assert esc(value + "<") == str(escape(value + "<"))
