@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 from ratings.models import Dataset
@@ -44,6 +45,23 @@ def coverage(data: Dataset) -> tuple[list[Coverage], Coverage]:
         sum(r.possible for r in rows),
     )
     return rows, total
+
+
+def totals(data: Dataset) -> Coverage:
+    """`coverage`'s total alone, for a valid dataset (every inspection's provider known), counted
+    column by column in C: the site's methodology page needs no line per provider, and the loop
+    took a fifth of a second for 50,000 inspections."""
+    inspections = data.inspections
+    standards = {f.id: len(f.standards) for f in data.frameworks}
+    ratings = list(map(operator.attrgetter("ratings"), inspections))
+    unrecorded = sum(map(operator.methodcaller("count", None), map(list, map(dict.values, ratings))))
+    return Coverage(
+        "Total",
+        len(inspections),
+        len(inspections) - list(map(operator.attrgetter("overall"), inspections)).count(None),
+        sum(map(len, ratings)) - unrecorded,
+        sum(map(standards.__getitem__, map(operator.attrgetter("framework"), inspections))),
+    )
 
 
 def summary(data: Dataset) -> str:

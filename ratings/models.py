@@ -111,6 +111,8 @@ _MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "
 
 def parse_partial_date(value: Any) -> PartialDate:
     """Accept a YAML date, 'YYYY-MM-DD', 'YYYY-MM' or 'YYYY' (a YAML number 2018 too)."""
+    if type(value) is str:  # the usual case, asked first: once or twice for each inspection
+        return _date_from_text(value)
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if isinstance(value, PartialDate):

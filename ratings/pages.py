@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Collection, Iterable, Iterator
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ratings import charts, table
-from ratings.coverage import coverage
+from ratings.coverage import totals
 from ratings.models import NOT_RATED, NOT_RECORDED, RATINGS, Dataset, Framework, Provider, parse_partial_date
 
 if TYPE_CHECKING:
@@ -551,6 +552,6 @@ class MethodologyPage:
 
 
 def methodology_page(data: Dataset) -> MethodologyPage:
-    sources = {s for i in data.inspections for s in i.sources}
-    _, total = coverage(data)
+    sources = set(itertools.chain.from_iterable(i.sources for i in data.inspections))
+    total = totals(data)
     return MethodologyPage(tuple(data.frameworks), len(sources), total.inspections, total.recorded, total.possible)

@@ -143,3 +143,23 @@ def test_esc_escapes_as_jinja2_does_the_first_time_and_again(value: Any):
     assert esc(value) == expected
     if isinstance(value, str):
         assert esc(value + "<") == str(escape(value + "<"))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 30), st.integers(1, 6), st.integers(0, 10**6), st.floats(0, 1))
+def test_the_methodology_totals_are_the_coverage_reports_total(providers: int, each: int, seed: int, recorded: float):
+    from ratings.coverage import coverage, totals
+    from ratings.synthetic import dataset
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.yaml"
+        path.write_text(dataset(providers, each, seed=seed, recorded=recorded), encoding="utf-8")
+        data = load_dataset(path)
+    assert totals(data) == coverage(data)[1]
+
+
+def test_the_methodology_totals_of_the_real_data_are_the_coverage_reports_total():
+    from ratings.coverage import coverage, totals
+
+    real = load_dataset(Path(__file__).resolve().parent.parent / "data" / "ratings.yaml")
+    assert totals(real) == coverage(real)[1]
