@@ -364,6 +364,14 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
     if not len(rows):
         yield b"[]\n"
         return
+    if rows.rows is None:
+        # A thousand rows at a time: the members of a whole table of 50,000 stood at 100 MB.
+        part = rows.parts[0]
+        for start in range(0, len(part), _BATCH):
+            lines = _json_members(rows.fields, tuple(zip(*part[start : start + _BATCH], strict=True)))
+            yield (("[\n{" if start == 0 else ",\n{") + "},\n{".join(lines) + "}").encode("utf-8")
+        yield b"\n]\n"
+        return
     segments = rows.segments()
 
     def encode(n: int, _: list[tuple[Any, ...]]) -> list[str]:
@@ -372,7 +380,7 @@ def json_chunks(rows: Table) -> Iterator[bytes]:
     pieces = _pieces(rows, encode, ", ", "{", "},\n")
     pieces[-1] = pieces[-1][:-2]  # no comma after the last object
     yield b"[\n"
-    yield from pieces if rows.rows is None else _chunked(pieces)  # one-segment pieces: joined already
+    yield from _chunked(pieces)
     yield b"\n]\n"
 
 
@@ -408,22 +416,17 @@ def _json_value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_BATCH = 1024  # rows of a one-segment table in one piece of `_pieces`
+_BATCH = 1024  # rows of a one-segment table's JSON encoded at a time: about a megabyte
 
 
 def _pieces(
     rows: Table, encode: Callable[[int, list[tuple[Any, ...]]], list[str]], separator: str, start: str, end: str
 ) -> list[bytes]:
-    """Every row as `start` + its segments' texts joined by `separator` + `end`, in UTF-8 pieces
-    to be joined; each distinct tuple is encoded once (`encode(n, part)`: the texts of segment
-    n's tuples), with the separators it needs around it. A one-segment table's rows are its
-    tuples: joined in pieces of `_BATCH` rows, each about a megabyte."""
-    if rows.rows is None:
-        lines = encode(0, rows.parts[0])
-        between = end + start
-        return [
-            (start + between.join(lines[at : at + _BATCH]) + end).encode("utf-8") for at in range(0, len(lines), _BATCH)
-        ]
+    """Every row of a segmented table as `start` + its segments' texts joined by `separator` +
+    `end`, in UTF-8 pieces to be joined; each distinct tuple is encoded once (`encode(n, part)`:
+    the texts of segment n's tuples), with the separators it needs around it. (One-segment
+    tables are encoded by the callers.)"""
+    assert rows.rows is not None
     last = len(rows.parts) - 1
     texts = [
         [

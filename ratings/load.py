@@ -215,10 +215,13 @@ class Started:
         return cls(read_text(path, shown), shown, head_start)
 
     def value(self) -> Any:
+        """The parsed value, once: the text and its parts are let go of here, or a build would
+        keep them (and its second process a copy) to the end."""
         try:
             return _parsed(self.text, self.shown, self._subset)
         finally:
             self.close()
+            self.text, self._second = "", None
 
     def _subset(self) -> Any:
         if self._second is None:

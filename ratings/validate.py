@@ -42,7 +42,8 @@ def load_dataset(
     shown = shown or str(path)
     started = started or Started.reading(path, shown)
     text = started.text
-    return validate(started.value(), Locator(text), shown, warnings=warnings, strict=strict)
+    raw = started.value()
+    return validate(raw, Locator(text), shown, warnings=warnings, strict=strict)
 
 
 def validate(
