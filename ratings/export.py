@@ -435,6 +435,9 @@ def _pieces(
         ]
         for n, part in enumerate(rows.parts)
     ]
+    if len(texts) == 3:  # the long table: a row's three pieces picked directly, in half the time
+        first, second, third = texts
+        return [text for i, j, k in rows.rows for text in (first[i], second[j], third[k])]
     return [text for indexes in rows.rows for text in map(list.__getitem__, texts, indexes)]
 
 
