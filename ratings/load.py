@@ -195,7 +195,7 @@ class Started:
     the start. `value()` reads the first part and joins the two, or reads a small file whole;
     `close()` stops the second process if the value is never asked for.
 
-    With `head_start` (in characters), the second process takes that much more than half:
+    With `head_start` (in characters), the second process reads that much more than the first:
     `ratings build` starts it before importing what builds the site, so that the imports and
     the second part's reading overlap (see `HEAD_START`)."""
 
@@ -262,8 +262,8 @@ def _parsed(text: str, shown: str, subset: Callable[[], Any]) -> Any:
 # From this size up, the fast reader reads the two parts of the file on two cores.
 SPLIT_BYTES = 2 * 1024 * 1024
 
-# How much more of a large file the second process reads when it starts before this one has
-# imported what the build needs: about what it reads in the 0.4 s those imports take.
+# How much more of a large file the second process reads than the first when it starts before
+# the first has imported what the build needs: about what it reads in the 0.4 s those take.
 HEAD_START = 5 * 1024 * 1024
 
 # A top-level line: a key at the start of a line (not a comment, not indented). Found after a
