@@ -99,21 +99,11 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     # Per framework, once: its standards' keys and row fields, its scale, and what every row of
     # it shares (a large file has tens of thousands of inspections and a handful of frameworks).
     plans = {f.id: _Plan.of(f, group_keys[f.id]) for f in data.frameworks}
-    owner_names = {o.id: o.name for o in data.owners}
-    # A provider with one owner and no dates: the owner of every inspection that names none
-    # (most providers; the others are worked out by date, inspection by inspection).
-    sole_owner = {
-        p.id: p.owners[0].owner
-        for p in data.providers
-        if len(p.owners) == 1 and p.owners[0].since is None and p.owners[0].until is None
-    }
     rows = []
     for inspection in data.inspections:
         plan = plans[inspection.framework]
         provider = providers[inspection.provider]
-        owner = inspection.owner
-        if owner is None:
-            owner = sole_owner.get(provider.id) or data.owner_at(inspection)
+        owner = data.owner_at(inspection)
         published = inspection.published
         # "not recorded" for a standard of this framework with no rating; no key at all (NaN
         # once in a frame, None from `row.get`) for a standard that is not part of this framework.
@@ -136,7 +126,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             "type": provider.type,
             "area": provider.area,
             "owner_id": owner,
-            "owner": None if owner is None else owner_names.get(owner, owner),
+            "owner": data.owner_name(owner),
             "framework": plan.framework,
             "group": plan.group,
             "published": published.iso(),
