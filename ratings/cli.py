@@ -13,12 +13,15 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ratings import __version__
 from ratings.errors import DataError
+
+if TYPE_CHECKING:
+    from ratings.load import Started
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -73,7 +76,7 @@ def _data_path(value: Path | None) -> tuple[Path, str]:
     return path, shown
 
 
-def _load(value: Path | None, strict: bool = False, started: Any = None) -> Any:
+def _load(value: Path | None, strict: bool = False, started: Started | None = None) -> Any:
     """Load and validate; print warnings (valid but suspicious records) on stderr. `started`:
     the file's parse, begun earlier (`load.Started`)."""
     from ratings import collector

@@ -31,18 +31,20 @@ def esc(value: object) -> str:
 
     A row's texts repeat across rows and pages (owners, areas, dates, names): each is looked at
     once and remembered, up to _ESCAPED_MAX of them (text only: 1 and True are one key)."""
-    if type(value) is str:
-        known = _ESCAPED.get(value)
-        if known is not None:
-            return known
-        text = value
-    else:
-        text = str(value)
+    if type(value) is not str:
+        return _escaped(str(value))
+    known = _ESCAPED.get(value)
+    if known is None:
+        known = _escaped(value)
+        if len(_ESCAPED) < _ESCAPED_MAX:
+            _ESCAPED[value] = known
+    return known
+
+
+def _escaped(text: str) -> str:
     if "&" in text or "<" in text or ">" in text or "'" in text or '"' in text:
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = text.replace("'", "&#39;").replace('"', "&#34;")
-    if type(value) is str and len(_ESCAPED) < _ESCAPED_MAX:
-        _ESCAPED[value] = text
     return text
 
 
