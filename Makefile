@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: site test lint clean browser-setup golden
+.PHONY: site test bench lint clean browser-setup golden
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "probation-ratings needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -27,6 +27,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## Time each stage and the whole build on synthetic data (README, Performance): a few minutes
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
 
 ## What the browser tests need beyond Python: Debian's chromium, and axe-core from npm.
 ## Without them the browser tests are skipped locally (and fail in CI, where CI=true).

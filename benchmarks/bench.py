@@ -139,9 +139,9 @@ def _tree_rss(pid: int) -> int:
 
 
 def interpreter() -> str:
-    """Which Python runs the builds, and how it was built: the same version runs this work about
-    10% slower when built without profile-guided and link-time optimisation, as pyenv builds it
-    by default (see the README's performance section), so figures name their interpreter."""
+    """Which Python runs the builds, and how it was built: the same version ran a build 10-25%
+    slower built without profile-guided and link-time optimisation, as pyenv builds it by
+    default (see docs/performance.md), so figures name their interpreter."""
     real = os.path.realpath(sys.executable)
     shared = bool(sysconfig.get_config_var("Py_ENABLE_SHARED"))
     if sys.platform == "linux":  # the executable names the libpython it loads, if it loads one
@@ -280,7 +280,7 @@ def report(options: argparse.Namespace, work: Path, in_memory: Path | None) -> N
         print(f"Scaling: {large_n / small_n:.0f} times the data took {large_t / small_t:.1f} times as long.")
     # Replacing the site just built, as a maintainer's second `make site` does; once only, as
     # each replacement leaves thousands of just-deleted files behind, which slow the file
-    # system's next ones (see the README's performance section).
+    # system's next ones (see docs/performance.md).
     largest = options.providers[-1]
     again = build_command(work / f"data-{largest}.yaml", work / f"site-{largest}", options.repeats)
     rebuild = run(lambda _: again, work, 1)
