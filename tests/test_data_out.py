@@ -146,3 +146,36 @@ def test_the_json_schema_accepts_the_data_and_refuses_a_bad_rating():
     document["inspections"][0]["ratings"]["leadership"] = "Requires Improvement"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def test_long_table_read_from_the_inspections_table_gives_the_same_database(tmp_path: Path):
+    """The database's long table takes its inspections' six fields from the inspections table
+    already written, where that table holds them in the same order, else from a copy: the file
+    is the same either way, and a table that does not match is never read from."""
+    from dataclasses import replace
+
+    from ratings import export, table
+
+    data = load_dataset(REPO / "data" / "ratings.yaml")
+    tables = table.build(data)
+    built = {name: export.table_data(data, tables, name) for name in export.TABLES}
+    inspections, ratings = built["inspections"], built["ratings"]
+    assert export._stored_first_segment(ratings, inspections) == export.RATING_FIELDS[:6]
+    shuffled = replace(inspections, parts=(inspections.parts[0][1:] + inspections.parts[0][:1],))
+    assert export._stored_first_segment(ratings, shuffled) is None
+    assert export._stored_first_segment(ratings, None) is None
+
+    def database(read_stored: bool) -> bytes:
+        path = tmp_path / f"{read_stored}.db"
+        with sqlite3.connect(path) as db:
+            for name in ("inspections", "ratings"):
+                rows = built[name]
+                columns = ", ".join(f'"{f}" {export._sql_type(f)}' for f in rows.fields)
+                keys = ", ".join(f'"{k}"' for k in export._primary_key(name))
+                db.execute(f'CREATE TABLE "{name}" ({columns}, PRIMARY KEY ({keys}))')
+                stored = export._stored_first_segment(rows, inspections) if read_stored else None
+                export._insert(db, name, rows, stored)
+        db.close()
+        return path.read_bytes()
+
+    assert database(True) == database(False)
