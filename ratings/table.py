@@ -95,16 +95,24 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     """One plain row per inspection, in data-file order, with everything the pages and exports show."""
     all_groups = groups(data)
     group_keys = {f.id: g.key for g in all_groups for f in g.frameworks}
-    providers = data.providers_by_id
     # Per framework, once: its standards' keys and row fields, its scale, and what every row of
     # it shares (a large file has tens of thousands of inspections and a handful of frameworks).
     plans = {f.id: _Plan.of(f, group_keys[f.id]) for f in data.frameworks}
+    # What a row shows of each provider and owner, read once: a model's fields are slow to read
+    # (pydantic's `__getattr__` keeps Python from speeding up the lookup), and a large file's
+    # inspections share ten thousand providers and a few owners.
+    providers = {p.id: (p.id, p.name, p.type, p.area) for p in data.providers}
+    sole_owners = data.sole_owners
+    owner_names = {o.id: o.name for o in data.owners}
     rows = []
     for inspection in data.inspections:
         plan = plans[inspection.framework]
-        provider = providers[inspection.provider]
-        owner = data.owner_at(inspection)
-        published = inspection.published
+        provider_id, provider_name, provider_type, area = providers[inspection.provider]
+        # `data.owner_at`, with its two common cases first: an owner stated, or the only one.
+        owner = inspection.owner
+        if owner is None:
+            owner = sole_owners.get(provider_id) or data.owner_at(inspection)
+        published, fieldwork = inspection.published, inspection.fieldwork
         # "not recorded" for a standard of this framework with no rating; no key at all (NaN
         # once in a frame, None from `row.get`) for a standard that is not part of this framework.
         # Each step maps a row's ten-odd ratings in C (`map`), not in a loop a rating.
@@ -121,17 +129,17 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
             score, basis = None, ""
         row = {
             "inspection_id": inspection.key,
-            "provider_id": provider.id,
-            "provider": provider.name,
-            "type": provider.type,
-            "area": provider.area,
+            "provider_id": provider_id,
+            "provider": provider_name,
+            "type": provider_type,
+            "area": area,
             "owner_id": owner,
-            "owner": data.owner_name(owner),
+            "owner": None if owner is None else owner_names.get(owner, owner),  # as `data.owner_name`
             "framework": plan.framework,
             "group": plan.group,
             "published": published.iso(),
             "published_last_day": published.latest,
-            "fieldwork": inspection.fieldwork.iso() if inspection.fieldwork else None,
+            "fieldwork": fieldwork.iso() if fieldwork else None,
             "overall": inspection.overall or NOT_RECORDED,
             "report_url": inspection.report_url,
             "sources": " ".join(inspection.sources),
