@@ -175,32 +175,33 @@ def _long_table(data: Dataset, tables: Counted) -> Table:
     """One row per inspection (by date) and standard of its framework."""
     standards: list[tuple[Any, ...]] = []  # (key, number, name)
     words: list[tuple[Any, ...]] = []  # (rating, points)
-    # Per framework: its standards' keys, their indexes in `standards`, and the index in `words`
-    # of each rating.
-    plan: dict[str, tuple[list[str], list[int], dict[str | None, int]]] = {}
+    # Per framework: its standards' row fields, their indexes in `standards`, and the index in
+    # `words` of each rating as a row shows it ("not recorded" for none).
+    plan: dict[str, tuple[list[str], list[int], dict[str, int]]] = {}
     for f in data.frameworks:
-        keys, indexes = [], []
+        fields, indexes = [], []
         for s in f.standards:
-            keys.append(s.key)
+            fields.append(rating_field(s.label))
             indexes.append(len(standards))
             standards.append((s.key, s.number, s.name))
-        by_word: dict[str | None, int] = {}
-        for word, points in [*f.points.items(), (None, None)]:
+        by_word: dict[str, int] = {}
+        for word, points in [*f.points.items(), (NOT_RECORDED, None)]:
             by_word[word] = len(words)
-            words.append((word or NOT_RECORDED, points))
-        plan[f.id] = (keys, indexes, by_word)
+            words.append((word, points))
+        plan[f.id] = (fields, indexes, by_word)
     prefixes: list[tuple[Any, ...]] = []
     rows: list[tuple[int, ...]] = []
+    # From the rows alone, which hold each standard's rating as shown: reading the inspections'
+    # models again took a third of the time.
     for row in tables.inspection_rows:
-        inspection = data.inspections_by_key[row["inspection_id"]]
-        keys, indexes, by_word = plan[inspection.framework]
+        fields, indexes, by_word = plan[row["framework"]]
         at = len(prefixes)
-        ids = (row["inspection_id"], row["provider_id"])
-        prefixes.append((*ids, row["provider"], row["type"], inspection.framework, row["published"]))
-        ratings = inspection.ratings
+        prefixes.append(
+            (row["inspection_id"], row["provider_id"], row["provider"], row["type"], row["framework"], row["published"])
+        )
         # The row tuples are made by zip, in C: half a million of them for 50,000 inspections.
-        rated = [by_word[ratings.get(key) or None] for key in keys]
-        rows.extend(zip(itertools.repeat(at, len(keys)), indexes, rated, strict=True))
+        rated = list(map(by_word.__getitem__, map(row.__getitem__, fields)))
+        rows.extend(zip(itertools.repeat(at, len(fields)), indexes, rated, strict=True))
     return Table(RATING_FIELDS, (prefixes, standards, words), rows, widths=(6, 3, 2))
 
 
