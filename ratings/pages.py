@@ -209,14 +209,20 @@ class Context:
             out.append(row)
         return tuple(out)
 
-    def league_for(self, keep: set[str]) -> tuple[RatingsTable, ...]:
-        """The league limited to some providers, keeping their places in the whole table."""
-        out = []
+    def league_by(self, key: dict[str, str]) -> dict[str, tuple[RatingsTable, ...]]:
+        """The league limited to each set of providers (`key`: a provider's set), keeping their
+        places in the whole table: one pass over the league, not one per set (a large dataset
+        has thousands of providers in each of dozens of areas)."""
+        out: dict[str, list[RatingsTable]] = {}
         for t in self.league_tables:
-            rows = tuple(r for r in t.rows if r.provider_id in keep)
-            if rows:
-                out.append(RatingsTable(t.title, t.caption, t.columns, rows, t.max_score, t.standards))
-        return tuple(out)
+            rows_of: dict[str, list[Row]] = {}
+            for r in t.rows:
+                rows_of.setdefault(key[r.provider_id], []).append(r)
+            for name, rows in rows_of.items():
+                out.setdefault(name, []).append(
+                    RatingsTable(t.title, t.caption, t.columns, tuple(rows), t.max_score, t.standards)
+                )
+        return {name: tuple(built) for name, built in out.items()}
 
 
 def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
@@ -482,12 +488,13 @@ def area_pages(ctx: Context) -> list[AreaPage]:
     members_of: dict[str, list[Provider]] = {}
     for provider in ctx.data.providers:
         members_of.setdefault(provider.area, []).append(provider)
+    league = ctx.league_by({p.id: p.area for p in ctx.data.providers})
     pages = []
     for area in sorted(members_of):
         members = members_of[area]
         # Public divisions first, then the others, each by name.
         members.sort(key=lambda p: (p.type not in ("NPS", "region"), p.name))
-        built = ctx.league_for({p.id for p in members})
+        built = league.get(area, ())
         pages.append(AreaPage(area, slug(area), tuple((p.name, p.type, provider_href(p.id)) for p in members), built))
     return pages
 
