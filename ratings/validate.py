@@ -255,76 +255,79 @@ def _cross_checks(data: Dataset) -> Iterator[tuple[Path_, str, bool]]:
     today = dt.date.today()
     keys_of = {f.id: [s.key for s in f.standards] for f in data.frameworks}
     key_sets = {framework_id: set(keys) for framework_id, keys in keys_of.items()}
+    # What each inspection is checked against, read once: a model's fields are slow to read
+    # (pydantic's `__getattr__` keeps Python from speeding up the lookup).
+    provider_types = {p.id: p.type for p in data.providers}
+    framework_types = {f.id: f.provider_types for f in data.frameworks}
+    max_scores = {f.id: f.max_score for f in data.frameworks}
     for i_index, inspection in enumerate(data.inspections):
         here: Path_ = ("inspections", i_index)
-        maybe_provider = providers.get(inspection.provider)
-        if maybe_provider is None:
+        provider_id, framework_id, published = inspection.provider, inspection.framework, inspection.published
+        provider_type = provider_types.get(provider_id)
+        if provider_type is None:
             yield (
                 (*here, "provider"),
-                f"unknown provider {inspection.provider!r} "
-                f"(expected the id of one of the providers{_suggest(inspection.provider, known_providers)})",
+                f"unknown provider {provider_id!r} "
+                f"(expected the id of one of the providers{_suggest(provider_id, known_providers)})",
                 False,
             )
-        maybe_framework = frameworks.get(inspection.framework)
-        if maybe_framework is None:
+        types = framework_types.get(framework_id)
+        if types is None:
             yield (
                 (*here, "framework"),
-                _unknown("framework", inspection.framework, sorted(frameworks)),
+                _unknown("framework", framework_id, sorted(frameworks)),
                 False,
             )
-        elif maybe_provider is not None and maybe_provider.type not in maybe_framework.provider_types:
+        elif provider_type is not None and provider_type not in types:
             yield (
                 (*here, "framework"),
-                f"framework {maybe_framework.id!r} is for {', '.join(maybe_framework.provider_types)} providers, "
-                f"but {maybe_provider.id!r} is a {maybe_provider.type} "
-                f"(expected a framework for {maybe_provider.type})",
+                f"framework {framework_id!r} is for {', '.join(types)} providers, "
+                f"but {provider_id!r} is a {provider_type} "
+                f"(expected a framework for {provider_type})",
                 False,
             )
-        if maybe_framework is not None and not key_sets[maybe_framework.id].issuperset(inspection.ratings):
-            standard_keys = keys_of[maybe_framework.id]
+        if types is not None and not key_sets[framework_id].issuperset(inspection.ratings):
+            standard_keys = keys_of[framework_id]
             for key in inspection.ratings:
                 if key not in standard_keys:
                     yield (
                         (*here, "ratings", key),
-                        f"{key!r} is not a standard of framework {maybe_framework.id!r} "
-                        f"{_expected(key, standard_keys)}",
+                        f"{key!r} is not a standard of framework {framework_id!r} {_expected(key, standard_keys)}",
                         True,
                     )
-        if (
-            maybe_framework is not None
-            and inspection.published_score is not None
-            and inspection.published_score > maybe_framework.max_score
-        ):
+        score = inspection.published_score
+        if types is not None and score is not None and score > max_scores[framework_id]:
             yield (
                 (*here, "published_score"),
-                f"{inspection.published_score} is more than framework {maybe_framework.id!r} allows "
-                f"(expected at most {maybe_framework.max_score})",
+                f"{score} is more than framework {framework_id!r} allows (expected at most {max_scores[framework_id]})",
                 False,
             )
-        if inspection.owner is not None and inspection.owner not in owners:
+        owner = inspection.owner
+        if owner is not None and owner not in owners:
             yield (
                 (*here, "owner"),
-                _unknown("owner", inspection.owner, known_owners),
+                _unknown("owner", owner, known_owners),
                 False,
             )
-        if inspection.fieldwork is not None and inspection.fieldwork.earliest > inspection.published.latest:
+        fieldwork = inspection.fieldwork
+        if fieldwork is not None and fieldwork.earliest > published.latest:
             yield (
                 (*here, "fieldwork"),
-                f"fieldwork {inspection.fieldwork} is after publication {inspection.published} "
+                f"fieldwork {fieldwork} is after publication {published} "
                 "(expected fieldwork on or before the publication date)",
                 False,
             )
-        if inspection.published.earliest > today:
+        if published.earliest > today:
             yield (
                 (*here, "published"),
-                f"publication date {inspection.published} is in the future (expected a report already published)",
+                f"publication date {published} is in the future (expected a report already published)",
                 False,
             )
-        same_day = (inspection.provider, inspection.published.iso())
+        same_day = (provider_id, published.iso())
         if same_day in seen_dates:
             yield (
                 (*here, "published"),
-                f"{inspection.provider!r} already has an inspection published on {inspection.published} "
+                f"{provider_id!r} already has an inspection published on {published} "
                 f"(inspections[{seen_dates[same_day]}]; expected one per provider and date)",
                 False,
             )
