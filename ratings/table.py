@@ -98,20 +98,16 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
     # Per framework, once: its standards' keys and row fields, its scale, and what every row of
     # it shares (a large file has tens of thousands of inspections and a handful of frameworks).
     plans = {f.id: _Plan.of(f, group_keys[f.id]) for f in data.frameworks}
-    # What a row shows of each provider and owner, read once: a model's fields are slow to read
-    # (pydantic's `__getattr__` keeps Python from speeding up the lookup), and a large file's
-    # inspections share ten thousand providers and a few owners.
+    # What a row shows of each provider, read once: a model's fields are slow to read (pydantic's
+    # `__getattr__` keeps Python from speeding up the lookup), and a large file's inspections
+    # share ten thousand providers. The owner comes from the dataset's own rules, looked up once.
     providers = {p.id: (p.id, p.name, p.type, p.area) for p in data.providers}
-    sole_owners = data.sole_owners
-    owner_names = {o.id: o.name for o in data.owners}
+    owner_at, owner_name = data.owner_at, data.owner_name
     rows = []
     for inspection in data.inspections:
         plan = plans[inspection.framework]
         provider_id, provider_name, provider_type, area = providers[inspection.provider]
-        # `data.owner_at`, with its two common cases first: an owner stated, or the only one.
-        owner = inspection.owner
-        if owner is None:
-            owner = sole_owners.get(provider_id) or data.owner_at(inspection)
+        owner = owner_at(inspection)
         published, fieldwork = inspection.published, inspection.fieldwork
         # "not recorded" for a standard of this framework with no rating; no key at all (NaN
         # once in a frame, None from `row.get`) for a standard that is not part of this framework.
@@ -136,7 +132,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
         row["type"] = provider_type
         row["area"] = area
         row["owner_id"] = owner
-        row["owner"] = None if owner is None else owner_names.get(owner, owner)  # as `data.owner_name`
+        row["owner"] = owner_name(owner)
         row["published"] = published.iso()
         row["published_last_day"] = published.latest
         row["fieldwork"] = fieldwork.iso() if fieldwork else None
