@@ -484,24 +484,29 @@ def write_sqlite(path: str, data: Dataset, tables: Tables, built: dict[str, Tabl
             # 16 MiB: a larger cache was hardly quicker (3.5 s against 3.6 s for 50,000 inspections)
             # and cost 60 MiB more at the peak
             connection.execute("PRAGMA cache_size = -16384")
-            made: dict[str, Table] = {}
+            written: tuple[str, Table] | None = None  # the inspections table, once in the file
             for table_name in TABLES:
                 rows = built[table_name] if built and table_name in built else table_data(data, tables, table_name)
                 keys = _primary_key(table_name)
                 columns = ", ".join(f'"{f}" {_sql_type(f)}' for f in rows.fields)
                 primary = ", ".join(f'"{k}"' for k in keys)
                 connection.execute(f'CREATE TABLE "{table_name}" ({columns}, PRIMARY KEY ({primary}))')
-                _insert(connection, table_name, rows, _stored_first_segment(rows, made.get("inspections")))
-                made[table_name] = rows
+                _insert(connection, table_name, rows, _stored_first_segment(rows, written))
+                if table_name == "inspections":
+                    written = (table_name, rows)
     finally:
         connection.close()
 
 
-def _stored_first_segment(rows: Table, inspections: Table | None) -> tuple[str, ...] | None:
-    """The long table's first segment's fields, where the inspections table already written
-    holds that segment one tuple a row, in the same order (the same inspections, by date, with
-    these six fields among theirs: checked here, not assumed); else None."""
-    if inspections is None or rows.rows is None or inspections.rows is not None:
+def _stored_first_segment(rows: Table, written: tuple[str, Table] | None) -> tuple[str, tuple[str, ...]] | None:
+    """Where the database already holds the long table's first segment: (the table written,
+    the segment's fields), when that table (the inspections) holds it one tuple a row, in the
+    same order (the same inspections, by date, with these six fields among theirs: checked
+    here, not assumed); else None."""
+    if written is None or rows.rows is None:
+        return None
+    name, inspections = written
+    if inspections.rows is not None:
         return None
     first = rows.segments()[0]
     if not set(first) <= set(inspections.fields) or len(rows.parts[0]) != len(inspections.parts[0]):
@@ -510,11 +515,14 @@ def _stored_first_segment(rows: Table, inspections: Table | None) -> tuple[str, 
     pick = operator.itemgetter(*at)
     if any(pick(whole) != part for whole, part in zip(inspections.parts[0], rows.parts[0], strict=True)):
         return None
-    return first
+    return name, first
 
 
 def _insert(
-    connection: sqlite3.Connection, table_name: str, rows: Table, first_stored: tuple[str, ...] | None = None
+    connection: sqlite3.Connection,
+    table_name: str,
+    rows: Table,
+    first_stored: tuple[str, tuple[str, ...]] | None = None,
 ) -> None:
     """Every row of `rows` into the table, in order (the order decides the file's bytes).
 
@@ -522,8 +530,8 @@ def _insert(
     temporary table, and one statement inserts the rows from a JSON list of their indexes, each
     row's packed into one number. For the long table of 50,000 inspections that takes 1.4 s
     where binding its half a million rows one by one took 2.3 s, and the file is the same.
-    `first_stored`: the first segment's fields, read by rowid from the inspections table
-    already written rather than from a temporary copy of its 50,000 tuples (0.2 s).
+    `first_stored`: a table already written and the first segment's fields in it, read by rowid
+    (the inspections table) rather than from a temporary copy of its 50,000 tuples (0.2 s).
     """
     booleans = [i for i, f in enumerate(rows.fields) if f in BOOLEAN]
     if rows.rows is None:
@@ -536,8 +544,9 @@ def _insert(
     start = 0
     for n, (part, fields) in enumerate(zip(rows.parts, rows.segments(), strict=True)):
         if n == 0 and first_stored:
-            selected += [f's0."{f}"' for f in first_stored]
-            joins.append(f'CROSS JOIN "inspections" AS s0 ON s0.rowid = (j.value / {below[n]}) % {sizes[n]} + 1')
+            source, stored = first_stored
+            selected += [f's0."{f}"' for f in stored]
+            joins.append(f'CROSS JOIN "{source}" AS s0 ON s0.rowid = (j.value / {below[n]}) % {sizes[n]} + 1')
             start += len(fields)
             continue
         names = [f"c{i}" for i in range(len(fields))]

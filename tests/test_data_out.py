@@ -160,9 +160,10 @@ def test_long_table_read_from_the_inspections_table_gives_the_same_database(tmp_
     tables = table.build(data)
     built = {name: export.table_data(data, tables, name) for name in export.TABLES}
     inspections, ratings = built["inspections"], built["ratings"]
-    assert export._stored_first_segment(ratings, inspections) == export.RATING_FIELDS[:6]
+    written = ("inspections", inspections)
+    assert export._stored_first_segment(ratings, written) == ("inspections", export.RATING_FIELDS[:6])
     shuffled = replace(inspections, parts=(inspections.parts[0][1:] + inspections.parts[0][:1],))
-    assert export._stored_first_segment(ratings, shuffled) is None
+    assert export._stored_first_segment(ratings, ("inspections", shuffled)) is None
     assert export._stored_first_segment(ratings, None) is None
 
     def database(read_stored: bool) -> bytes:
@@ -173,7 +174,7 @@ def test_long_table_read_from_the_inspections_table_gives_the_same_database(tmp_
                 columns = ", ".join(f'"{f}" {export._sql_type(f)}' for f in rows.fields)
                 keys = ", ".join(f'"{k}"' for k in export._primary_key(name))
                 db.execute(f'CREATE TABLE "{name}" ({columns}, PRIMARY KEY ({keys}))')
-                stored = export._stored_first_segment(rows, inspections) if read_stored else None
+                stored = export._stored_first_segment(rows, written) if read_stored else None
                 export._insert(db, name, rows, stored)
         db.close()
         return path.read_bytes()
