@@ -173,15 +173,12 @@ def inspections_frame_of(rows: list[dict[str, Any]], columns: Sequence[str] | No
 class _Plan:
     """What `inspection_rows` needs of a framework, worked out once."""
 
-    framework: str
-    group: str
     keys: tuple[str, ...]  # the standards' keys in the data
     fields: tuple[str, ...]  # and their row fields, in the same order
     points: dict[Rating | None, int]  # a rating's points; none for no rating
     shown: dict[Rating | None, str]  # a rating as a row holds it: no rating is "not recorded"
     count: int
-    max_score: int
-    blank: dict[str, Any]  # a row of this framework: its constants, and every key in its place
+    blank: dict[str, Any]  # a row of this framework: its id, group, count and maximum, every key in place
 
     @classmethod
     def of(cls, framework: Framework, group: str) -> _Plan:
@@ -194,7 +191,7 @@ class _Plan:
         blank: dict[str, Any] = dict.fromkeys(_ROW_KEYS)
         blank.update(framework=framework.id, group=group, standards=len(keys), max_score=framework.max_score)
         blank.update(dict.fromkeys(fields))
-        return cls(framework.id, group, keys, fields, points, shown, len(keys), framework.max_score, blank)
+        return cls(keys, fields, points, shown, len(keys), blank)
 
 
 # The keys of an inspection's row, in order (its standards' rating fields follow).
