@@ -103,6 +103,7 @@ class _Reader:
     def __init__(self, resolve: Callable[[str], Any]) -> None:
         self.resolve = resolve
         self.lines: dict[str, _Line] = {}
+        self.heads: dict[str, tuple[int, bool, Any, int]] = {}
 
     def read(self, raw: list[str]) -> Any:
         """The document's value, reading each line once and keeping a stack of open blocks.
@@ -118,6 +119,7 @@ class _Reader:
         # where a value goes when its key ("key:") or "-" has nothing after it on its line
         pending: tuple[Any, Any, int, bool] | None = None
         at, end = 0, len(raw)
+        empty = self.resolve("")  # the value of "key:" with nothing after it (and no block under it)
         while at < end:
             line = raw[at]
             at += 1
@@ -128,10 +130,26 @@ class _Reader:
                     cache.clear()
                 cache[line] = token
             indent, dash, key, column, kind, value = token
-            if indent == map_indent and kind == _VALUE and pending is None and not dash and key is not _NO_KEY:
+            # The common line: "key: ..." in the mapping the line before was in. A "key:" just
+            # before it, with nothing after, stays empty (a block under it would be indented).
+            # Most records' lines take this way, unrecorded ratings and lists of links included.
+            if (
+                indent == map_indent
+                and not dash
+                and key is not _NO_KEY
+                and (pending is None or (pending[3] and pending[2] == indent))
+            ):
                 if key in mapping:  # type: ignore[operator]
                     raise Unsupported  # two equal keys: PyYAML's loader gives the located error
-                mapping[key] = value  # type: ignore[index]
+                if kind == _VALUE:
+                    mapping[key] = value  # type: ignore[index]
+                    pending = None
+                elif kind == _NOTHING:
+                    mapping[key] = empty  # type: ignore[index]
+                    pending = (mapping, key, indent, True)
+                else:
+                    pending = None
+                    mapping[key], at = self.value(kind, value, raw, at, indent)  # type: ignore[index]
                 continue
             if indent < 0:
                 continue
@@ -199,22 +217,19 @@ class _Reader:
 
     def token(self, line: str) -> _Line:
         """What one line says (without what a block text after it says)."""
-        m = _LINE.match(line)
-        if m is None:  # pragma: no cover - the pattern matches any line without a line break
-            raise Unsupported
-        spaces, dash, key_text, rest = m.groups()
+        # A line's start up to its first ": " says what `head` finds: lines that start alike
+        # (a record's "report_url: ..." or "- provider: ...", whose values differ) share it.
+        cut = line.find(": ")
+        head = self.heads.get(line[:cut]) if cut > 0 else None
+        if head is None:
+            head, rest = self.head(line, cut)
+        else:
+            rest = line[cut + 1 :].lstrip(" ")
         if rest and (rest[0] == "#" or rest[-1] == " "):
             rest = "" if rest[0] == "#" else rest.rstrip(" ")  # a comment, trailing spaces
-        if key_text is None:
-            if not dash and not rest:
-                return _BLANK
-            key: Any = _NO_KEY
-            column = 0
-        else:
-            key = self.resolve(key_text)
-            if isinstance(key, float):  # 1.0 and 1 are one key in Python but two in YAML
-                raise Unsupported
-            column = m.start(3)
+        indent, dash, key, column = head
+        if key is _NO_KEY and not dash and not rest:
+            return _BLANK
         kind, value = _NOTHING, None
         if rest:
             first = rest[0]
@@ -230,7 +245,26 @@ class _Reader:
                 if not _is_plain(text):
                     raise Unsupported
                 kind, value = _VALUE, self.resolve(text)
-        return (len(spaces), dash is not None, key, column, kind, value)
+        return (indent, dash, key, column, kind, value)
+
+    def head(self, line: str, cut: int) -> tuple[tuple[int, bool, Any, int], str]:
+        """A line's indentation, whether it starts with "- ", its key (or _NO_KEY) and the
+        column where the key starts; and the rest of the line. `cut`: where its first ": " is."""
+        m = _LINE.match(line)
+        if m is None:  # pragma: no cover - the pattern matches any line without a line break
+            raise Unsupported
+        spaces, dash, key_text, rest = m.groups()
+        if key_text is None:
+            return (len(spaces), dash is not None, _NO_KEY, 0), rest
+        key = self.resolve(key_text)
+        if isinstance(key, float):  # 1.0 and 1 are one key in Python but two in YAML
+            raise Unsupported
+        head = (len(spaces), dash is not None, key, m.start(3))
+        if cut > 0:  # a key ends at the first ": " (it has no colon): every line so begun has this head
+            if len(self.heads) >= _CACHE_LINES:
+                self.heads.clear()
+            self.heads[line[:cut]] = head
+        return head, rest
 
     def flow(self, text: str, at: int) -> tuple[Any, int]:
         """A one-line flow list or mapping starting at text[at]; returns it and where it ends."""

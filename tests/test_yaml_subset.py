@@ -264,6 +264,35 @@ def test_links_in_a_flow_list_take_the_quick_path():
     assert _simple_flow_list("[]") is None
 
 
+# Lines that start alike ("report_url: ...") share what their start says; what follows differs.
+ALIKE = """\
+- id: a
+  report_url: https://x.org/1
+  ratings:
+    staff:
+    leadership: Good
+  sources: [https://x.org/a, https://x.org/b]
+- id: b
+  report_url: "https://x.org/2"  # quoted, with a comment
+  ratings:
+    staff: Requires improvement
+    leadership:
+  sources:
+  - https://x.org/c
+- id: 2019
+  report_url:   yes
+  ratings: {staff: Good}
+  sources: []
+"""
+
+
+def test_lines_that_start_alike_are_each_read_whole():
+    assert fast(ALIKE) == pyyaml(ALIKE)
+    reader = _Reader(_PlainScalars())
+    reader.read(ALIKE.split("\n"))
+    assert {"- id", "  report_url", "    staff"} <= set(reader.heads)  # the starts were shared
+
+
 # --- a large file read in two halves by two processes -------------------------------------------
 
 
