@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ratings import atomic
-from ratings.site import build_files, whole
+from ratings.site import Pages, build_files, whole
 from ratings.table import build as build_tables
 from ratings.table import groups
 from ratings.validate import load_dataset
@@ -214,6 +214,17 @@ def test_table_rows_go_where_the_page_puts_its_table_and_nowhere_else(small: Pat
 
 def test_two_builds_are_byte_identical(small: Path):
     assert build_files(load_dataset(small)) == build_files(load_dataset(small))
+
+
+def test_the_league_pages_are_named_before_they_are_made():
+    """The parent's sitemap lists the league's pages, which the child makes (see write_site)."""
+    data = load_dataset(REPO / "data" / "ratings.yaml")
+    made = Pages(data, build_tables(data), None, None)
+    names = made.league_page_names()
+    assert names == [name for name, _ in made.league_pages()]
+    assert len(names) == len(set(names)) > 3
+    others = [name for name, _ in made.other_pages()]
+    assert sorted(name for name, _ in made.main()) == sorted(names + others)
 
 
 def test_the_real_data_builds_every_page():
