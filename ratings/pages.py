@@ -13,7 +13,7 @@ import operator
 import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ratings import charts, table
 from ratings.coverage import totals
@@ -172,7 +172,6 @@ class Context:
         self._rows: dict[tuple[str, str, int], Row] = {}
         self._plans: dict[tuple[str, ...], Plan] = {}
         self._in_league = {r["provider_id"]: r for r in self.league}
-        self._columns = {g.key: g.columns for g in tables.groups}
 
     @functools.cached_property
     def league_tables(self) -> tuple[RatingsTable, ...]:
@@ -186,10 +185,14 @@ class Context:
                 out.append(RatingsTable(group.title, caption, group.columns, rows, group.max_score, group.standards))
         return tuple(out)
 
-    def latest(self, provider_id: str) -> Row | None:
-        """The provider's row in the league (its latest rated inspection), if it is in it."""
+    def latest(self, provider_id: str) -> Place | None:
+        """The provider's place in the league (by its latest rated inspection), if it is in it:
+        three words of its league row, not the row itself (a process that makes provider pages
+        need not make ten thousand league rows for them)."""
         record = self._in_league.get(provider_id)
-        return None if record is None else self.rows([record], self._columns[record["group"]])[0]
+        if record is None:
+            return None
+        return Place(str(record["rank_label"]), record["overall"], _dated(record["published"])[0])
 
     def rows(self, records: Iterable[dict[str, Any]], columns: tuple[table.Column, ...]) -> tuple[Row, ...]:
         """The rows of inspection (or league) records, each made once for each set of columns."""
@@ -240,8 +243,6 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
         score_text = f"{row['points_recorded']} from {recorded} of {standards} standards"
     else:
         score_text = f"no score: none of {standards} standards recorded"
-    inspection_id = row["inspection_id"]
-    inspection = data.inspections_by_key.get(inspection_id)
     published = _dated(row["published"])
     fieldwork = row["fieldwork"] and _dated(row["fieldwork"])
     return Row(
@@ -256,7 +257,7 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
         published=published[0],
         published_iso=published[1],
         published_sort=published[2],
-        programme=(inspection.programme if inspection and inspection.programme else ""),
+        programme=row["programme"] or "",
         fieldwork=fieldwork[0] if fieldwork else "",
         framework=data.frameworks_by_id[row["framework"]].name,
         overall=overall,
@@ -271,8 +272,8 @@ def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:
         cells=cells,
         report_url=row["report_url"],
         sources=tuple(row["sources"].split()),
-        notes=(inspection.notes or "") if inspection else "",
-        inspection_id=inspection_id,
+        notes=row["notes"] or "",
+        inspection_id=row["inspection_id"],
     )
 
 
@@ -355,7 +356,15 @@ class ProviderPage:
     notes: str
     sources: tuple[str, ...]
     history: RatingsTable
-    league_row: Row | None
+    league_row: Place | None
+
+
+class Place(NamedTuple):
+    """What a provider's page says of its place in the league, as its league row shows it."""
+
+    rank_label: str
+    overall: str
+    published: str
 
 
 def provider_pages(ctx: Context, indexes: Iterable[int] | None = None) -> Iterator[ProviderPage]:

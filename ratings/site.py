@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from ratings import __version__, collector, export, pages, parallel, schema, table, table_html
 from ratings.atomic import Content, write_files
-from ratings.models import Dataset
+from ratings.models import Dataset, parse_partial_date
 from ratings.paths import templates_dir
 
 if TYPE_CHECKING:
@@ -317,7 +317,7 @@ def summary_files(
     yield "data/datapackage.json", export.datapackage(tables.groups).encode("utf-8")
     yield "data/ratings.schema.json", schema.text().encode("utf-8")
     site = pages.site_info(data, as_of, __version__)
-    yield "feed.xml", _feed(_environment(), data, tables.inspection_rows, site, site_url)
+    yield "feed.xml", _feed(_environment(), tables.inspection_rows, site, site_url)
 
 
 def database_file(data: Dataset, tables: table.Tables, built: dict[str, export.Table]) -> tuple[str, Content]:
@@ -342,9 +342,7 @@ def _base(site_url: str) -> str:
     return site_url.rstrip("/") + "/"
 
 
-def _feed(
-    env: Environment, data: Dataset, inspections: list[dict[str, Any]], site: pages.Site, site_url: str | None
-) -> bytes:
+def _feed(env: Environment, inspections: list[dict[str, Any]], site: pages.Site, site_url: str | None) -> bytes:
     """Atom: the latest inspections, newest first; relative links unless a site URL is given.
 
     A feed is fetched again and again by readers that only want what is new: it carries the
@@ -354,14 +352,13 @@ def _feed(
     records = heapq.nlargest(FEED_ENTRIES, inspections, key=operator.itemgetter("published_last_day", "inspection_id"))
     entries = []
     for r in records:
-        inspection = data.inspections_by_key[r["inspection_id"]]
         entries.append(
             {
                 "id": r["inspection_id"],
                 "title": f"{r['provider']}: {r['overall']}",
                 "overall": r["overall"],
-                "updated": inspection.published.latest.isoformat() + "T00:00:00Z",
-                "published": inspection.published.human(),
+                "updated": r["published_last_day"].isoformat() + "T00:00:00Z",
+                "published": parse_partial_date(r["published"]).human(),
                 "href": pages.provider_href(r["provider_id"]) + "#" + r["inspection_id"],
                 "score": f"{r['score']} / {r['max_score']}"
                 if r["complete"]

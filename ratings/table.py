@@ -136,6 +136,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
         row["published"] = published.iso()
         row["published_last_day"] = published.latest
         row["fieldwork"] = fieldwork.iso() if fieldwork else None
+        row["programme"] = inspection.programme
         row["overall"] = inspection.overall or NOT_RECORDED
         row["report_url"] = inspection.report_url
         row["sources"] = " ".join(inspection.sources)
@@ -144,6 +145,7 @@ def inspection_rows(data: Dataset) -> list[dict[str, Any]]:
         row["score"] = score
         row["score_basis"] = basis
         row["complete"] = recorded == plan.count
+        row["notes"] = inspection.notes
         row.update(zip(plan.fields, map(plan.shown.__getitem__, words), strict=True))
         rows.append(row)
     return rows
@@ -197,8 +199,8 @@ class _Plan:
 # The keys of an inspection's row, in order (its standards' rating fields follow).
 _ROW_KEYS = (
     "inspection_id", "provider_id", "provider", "type", "area", "owner_id", "owner", "framework", "group",
-    "published", "published_last_day", "fieldwork", "overall", "report_url", "sources", "points_recorded",
-    "standards_recorded", "standards", "score", "score_basis", "max_score", "complete",
+    "published", "published_last_day", "fieldwork", "programme", "overall", "report_url", "sources",
+    "points_recorded", "standards_recorded", "standards", "score", "score_basis", "max_score", "complete", "notes",
 )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from ratings import table
 from ratings.validate import load_dataset
 
-from .conftest import small_with
+from .conftest import REPO, small_with
 
 
 def league_rows(path: Path, as_of: dt.date | None = None) -> list[tuple[object, ...]]:
@@ -91,6 +91,16 @@ def test_two_owners_that_both_fit_the_date_leave_the_owner_unknown(tmp_path: Pat
     assert [(r["owner_id"], r["owner"]) for r in rows] == [(None, None)] * len(beta)
     alpha = next(i for i in data.inspections if i.provider == "alpha-crc")
     assert data.owner_at(alpha) == "acme"  # one owner, no dates: always that one
+
+
+def test_rows_carry_what_the_pages_show_of_each_inspection():
+    # The pages read an inspection's programme and notes from its row, not from the records.
+    data = load_dataset(REPO / "data" / "ratings.yaml")
+    rows = table.inspection_rows(data)
+    assert [(r["inspection_id"], r["programme"], r["notes"]) for r in rows] == [
+        (i.key, i.programme, i.notes) for i in data.inspections
+    ]
+    assert any(r["programme"] for r in rows) and any(r["notes"] for r in rows)
 
 
 def test_groups_share_a_table_only_with_the_same_maximum(small: Path):
