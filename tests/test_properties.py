@@ -133,16 +133,18 @@ def test_arbitrary_yaml_like_text_never_raises_anything_but_a_data_error(text: s
 @given(st.one_of(st.text(), st.text(alphabet="&<>'\"ab "), st.integers(), st.booleans(), st.floats(allow_nan=False)))
 def test_esc_escapes_as_jinja2_does_the_first_time_and_again(value: Any):
     """`esc` remembers the texts it has seen: a text asked for again is escaped the same, and
-    equal values of other kinds (1, True, 1.0) are not taken for one another."""
+    equal values of other kinds (1, True, 1.0) are not taken for one another; `esc_unique`,
+    which remembers nothing, escapes text the same."""
     from markupsafe import escape
 
-    from ratings.table_html import esc
+    from ratings.table_html import esc, esc_unique
 
     expected = str(escape(value))
     assert esc(value) == expected
     assert esc(value) == expected
     if isinstance(value, str):
         assert esc(value + "<") == str(escape(value + "<"))
+        assert esc_unique(value) == expected
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
