@@ -201,14 +201,16 @@ class Started:
 
     def __init__(self, text: str, shown: str, head_start: int = 0) -> None:
         self.text, self.shown = text, shown
-        self._second: tuple[str, str, Callable[[], bytes]] | None = None
+        self._second: tuple[str, int, Callable[[], bytes]] | None = None
         self._stack = contextlib.ExitStack()
         size = len(text)
         if size >= SPLIT_BYTES and parallel.can_fork():
             halves = _halves(text, max((size - head_start) // 2, size // 8))
             if halves is not None:
-                key, head, tail = halves
-                self._second = (key, head, self._stack.enter_context(parallel.beside(lambda: _part(tail))))
+                # Each process copies out its own part, after the fork: side by side.
+                key, cut = halves
+                second = parallel.beside(lambda: _part(f"{key}:\n{text[cut:]}"))
+                self._second = (key, cut, self._stack.enter_context(second))
 
     @classmethod
     def reading(cls, path: Path, shown: str, head_start: int = 0) -> Started:
@@ -226,8 +228,8 @@ class Started:
     def _subset(self) -> Any:
         if self._second is None:
             return parse_subset(self.text, _PlainScalars())
-        key, head, second = self._second
-        return _joined(key, parse_subset(head, _PlainScalars()), second)
+        key, cut, second = self._second
+        return _joined(key, parse_subset(self.text[:cut], _PlainScalars()), second)
 
     def close(self) -> None:
         self._stack.close()
@@ -304,10 +306,11 @@ def _marshalled(value: Any) -> bytes:
         raise Unsupported from None
 
 
-def _halves(text: str, middle: int | None = None) -> tuple[str, str, str] | None:
+def _halves(text: str, middle: int | None = None) -> tuple[str, int] | None:
     """Where to cut `text` in two: at an item of the top-level list that `middle` (by default
-    the middle) falls in, as (its key, the text before the item, "key:" and the text from the
-    item on); None if that place is not in such a list."""
+    the middle) falls in, as (the list's key, where the item starts); None if that place is not
+    in such a list. The first part is the text before the item, the second "key:" and the text
+    from the item on."""
     middle = len(text) // 2 if middle is None else middle
     tops = list(_TOP_LINE.finditer(text, 0, middle))
     top = tops[-1] if tops else _FIRST_LINE.match(text, 0, middle)
@@ -325,7 +328,7 @@ def _halves(text: str, middle: int | None = None) -> tuple[str, str, str] | None
     cut = text.find("\n" + " " * indent + "- ", middle) + 1
     if cut <= 0 or _TOP_LINE.search(text, middle - 1, cut):
         return None  # no item after the middle, or another top-level key comes first
-    return key.group(1), text[:cut], f"{key.group(1)}:\n{text[cut:]}"
+    return key.group(1), cut
 
 
 # The parser's words, and what they usually mean for a hand-edited file.

@@ -331,7 +331,7 @@ def test_a_head_start_gives_the_second_process_more_and_changes_nothing(monkeypa
     for head_start in (0, len(text) // 3, len(text) // 2, len(text), 10 * len(text)):
         started = Started(text, "f.yaml", head_start)
         assert started._second is not None  # read in two parts, or the test proves nothing
-        heads.add(len(started._second[1]))
+        heads.add(started._second[1])  # where the file is cut
         assert started.value() == whole
     assert len(heads) == 4  # the cut moved (a head start beyond the file cuts at an eighth)
 
