@@ -14,6 +14,7 @@ ordered by their partial score, because a partial score is not comparable with a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import operator
 from collections.abc import Sequence
@@ -376,34 +377,40 @@ def movements(records: list[dict[str, Any]]) -> dict[str, Movement]:
 
 
 def _movement(before: dict[str, Any], after: dict[str, Any]) -> Movement:
-    old, new = before["overall"], after["overall"]
+    return _movement_of(
+        before["overall"], after["overall"], before["score"], after["score"], before["max_score"], after["max_score"]
+    )
+
+
+@functools.lru_cache(maxsize=2**14)  # a few thousand distinct changes in any dataset; a Movement cannot change
+def _movement_of(
+    old: str, new: str, old_score: int | None, new_score: int | None, old_max: int, new_max: int
+) -> Movement:
     if old in RATINGS and new in RATINGS:
         step = OVERALL_ORDER[str(old)] - OVERALL_ORDER[str(new)]  # a lower order is better
         overall = "up" if step > 0 else "down" if step < 0 else "same"
         overall_text = f"{overall}, from {old} to {new}" if step else f"same, {new}"
     else:
         overall, overall_text = "no comparison", f"no comparison ({old} before, {new} now)"
-    if before["score"] is None or after["score"] is None:
+    if old_score is None or new_score is None:
         score, score_text = "no comparison", "no comparison (a score is not known for both)"
-    elif before["max_score"] == after["max_score"]:
-        diff = int(after["score"]) - int(before["score"])
+    elif old_max == new_max:
+        diff = int(new_score) - int(old_score)
         score = "up" if diff > 0 else "down" if diff < 0 else "same"
-        score_text = (
-            f"{score}, from {before['score']} to {after['score']} ({diff:+d})" if diff else f"same, {after['score']}"
-        )
+        score_text = f"{score}, from {old_score} to {new_score} ({diff:+d})" if diff else f"same, {new_score}"
     else:
         # Different frameworks, different maxima: only the share of the maximum compares.
-        old_pct, new_pct = _percent(before), _percent(after)
+        old_pct, new_pct = _percent(old_score, old_max), _percent(new_score, new_max)
         score = "up" if new_pct > old_pct else "down" if new_pct < old_pct else "same"
         score_text = (
             f"{score}, from {old_pct}% to {new_pct}% of the maximum "
-            f"({before['score']}/{before['max_score']} to {after['score']}/{after['max_score']}: frameworks differ)"
+            f"({old_score}/{old_max} to {new_score}/{new_max}: frameworks differ)"
         )
     return Movement(overall, overall_text, score, score_text)
 
 
-def _percent(record: dict[str, Any]) -> int:
-    return round(100 * int(record["score"]) / int(record["max_score"]))
+def _percent(score: int, maximum: int) -> int:
+    return round(100 * int(score) / int(maximum))
 
 
 @dataclass(frozen=True)
