@@ -314,10 +314,6 @@ class Dataset(Record):
     def owners_by_id(self) -> dict[str, Owner]:
         return {o.id: o for o in self.owners}
 
-    @cached_property
-    def inspections_by_key(self) -> dict[str, Inspection]:
-        return {i.key: i for i in self.inspections}
-
     def framework(self, framework_id: str) -> Framework:
         return self.frameworks_by_id[framework_id]
 

@@ -119,8 +119,8 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
 
     try:
         # No collection during the build: its pages leave no cycles behind (a test holds that),
-        # and the collector walked the rows and pages made and kept to the end (0.3 s for 50,000
-        # inspections, in each process).
+        # and the collector walked the rows and pages made and kept to the end (0.15 s in each
+        # process for 50,000 inspections).
         with collector.paused(), parallel.beside(child) as rest:
             counted = table.unranked(data, as_of)
             ranking = table.ranking(counted, as_of)
