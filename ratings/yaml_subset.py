@@ -119,7 +119,7 @@ class _Reader:
         # where a value goes when its key ("key:") or "-" has nothing after it on its line
         pending: tuple[Any, Any, int, bool] | None = None
         at, end = 0, len(raw)
-        empty = self.resolve("")  # the value of "key:" with nothing after it (and no block under it)
+        empty = self.resolve("")  # the value of "key:" or "-" with nothing after it (and no block under it)
         while at < end:
             line = raw[at]
             at += 1
@@ -177,7 +177,7 @@ class _Reader:
                 map_indent = -1
                 if key is _NO_KEY:
                     if kind == _NOTHING:
-                        items.append(self.resolve(""))
+                        items.append(empty)
                         pending = (items, len(items) - 1, indent, False)
                     else:
                         value, at = self.value(kind, value, raw, at, indent)
@@ -193,7 +193,7 @@ class _Reader:
             if key in mapping:
                 raise Unsupported
             if kind == _NOTHING:
-                mapping[key] = self.resolve("")
+                mapping[key] = empty
                 pending = (mapping, key, indent, True)
             elif kind == _VALUE:
                 mapping[key] = value
