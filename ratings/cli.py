@@ -172,8 +172,10 @@ def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str
       ratings build --as-of 2019-09-30 --out site/
       ratings build --site-url https://example.org/probation/
     """
+    from ratings.allocator import keep_freed_memory
     from ratings.load import HEAD_START, Started
 
+    keep_freed_memory()  # before the second process starts: both keep the setting
     if site_url is not None and not site_url.startswith(("https://", "http://")):
         raise click.BadParameter(f"{site_url!r} is not a web address (expected https://...)", param_hint="--site-url")
     path, shown = _data_path(data)

