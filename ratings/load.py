@@ -201,6 +201,7 @@ class Started:
 
     def __init__(self, text: str, shown: str, head_start: int = 0) -> None:
         self.text, self.shown = text, shown
+        self.early: Any = None
         self._second: tuple[str, int, Callable[[], bytes]] | None = None
         self._stack = contextlib.ExitStack()
         size = len(text)
@@ -216,20 +217,28 @@ class Started:
     def reading(cls, path: Path, shown: str, head_start: int = 0) -> Started:
         return cls(read_text(path, shown), shown, head_start)
 
-    def value(self) -> Any:
+    def value(self, early: Callable[[str, Any], Any] | None = None) -> Any:
         """The parsed value, once: the text and its parts are let go of here, or a build would
-        keep them (and its second process a copy) to the end."""
+        keep them (and its second process a copy) to the end.
+
+        `early(key, first)`, where the file is read in two parts: work on the first part's
+        value (the list at `key` cut short) while the second process may still be reading; its
+        result is kept as `self.early`, only if the two parts are then joined (None else)."""
         try:
-            return _parsed(self.text, self.shown, self._subset)
+            return _parsed(self.text, self.shown, lambda: self._subset(early))
         finally:
             self.close()
             self.text, self._second = "", None
 
-    def _subset(self) -> Any:
+    def _subset(self, early: Callable[[str, Any], Any] | None) -> Any:
         if self._second is None:
             return parse_subset(self.text, _PlainScalars())
         key, cut, second = self._second
-        return _joined(key, parse_subset(self.text[:cut], _PlainScalars()), second)
+        first = parse_subset(self.text[:cut], _PlainScalars())
+        done = early(key, first) if early is not None else None
+        joined = _joined(key, first, second)
+        self.early = done
+        return joined
 
     def close(self) -> None:
         self._stack.close()

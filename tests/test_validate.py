@@ -212,3 +212,53 @@ def test_loading_alone_leaves_the_collector_as_it_was(small: Path):
     data = load_dataset(small)
     assert gc.get_freeze_count() == 0
     assert any(o is data for generation in range(3) for o in gc.get_objects(generation))
+
+
+def _outcome(path: Path) -> tuple[str, object]:
+    try:
+        return ("ok", load_dataset(path, "data.yaml").model_dump())
+    except DataError as exc:
+        return ("error", [str(p) for p in exc.problems])
+
+
+def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A large file's first part is validated while its second is read (`first_part`), and
+    the rest on its own once joined: the same records as validating the whole, and where
+    either part has a problem, the same problems with the same places."""
+    from ratings import load, validate
+    from ratings.synthetic import dataset
+
+    text = dataset(200, 5)
+
+    def wrong_rating_at(at: int) -> str:
+        return text[:at] + "leadership: Great" + text[text.index("\n", at) :]
+
+    texts = {
+        "valid": text,
+        "a problem in the first part": wrong_rating_at(text.index("leadership: ", text.index("inspections:"))),
+        "a problem in the rest": wrong_rating_at(text.rindex("leadership: ")),
+        "a key after the inspections": text + "notes: a top-level key the first part did not have\n",
+    }
+    joined: list[object] = []
+    with_first_part = validate._with_first_part
+    monkeypatch.setattr(validate, "_with_first_part", lambda *args: joined.append(with_first_part(*args)) or joined[-1])
+    for name, content in texts.items():
+        path = tmp_path / "data.yaml"
+        path.write_text(content, encoding="utf-8")
+        monkeypatch.setattr(load, "SPLIT_BYTES", 10**12)
+        whole = _outcome(path)
+        assert not joined  # read in one go: nothing validated early
+        monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+        assert _outcome(path) == whole, name
+        if name == "valid":
+            assert whole[0] == "ok"
+            assert len(joined) == 1 and joined[0] is not None  # the records came from the two parts
+        elif name == "a problem in the first part":
+            assert whole[0] == "error"
+            assert not joined  # nothing validated early to join
+        else:
+            assert whole[0] == "error"
+            assert joined == [None]  # the whole was validated again, for the problems' places
+        joined.clear()
