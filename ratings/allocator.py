@@ -1,4 +1,7 @@
-"""How the C library's allocator treats memory that a build frees: kept for reuse.
+"""Memory in a build: what the C library's allocator does with memory freed, and which
+objects are left for the end of the process to free.
+
+`keep_freed_memory`: freed memory is kept for reuse.
 
 By default glibc gives large freed blocks back to the system (their own mappings, or the top of
 the heap past 128 KiB) and adapts those limits as it goes. A build frees and makes again
@@ -9,7 +12,6 @@ back from the system page by page, zero-filled on first touch: for 50,000 inspec
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
 # mallopt's parameters (malloc.h).
@@ -30,6 +32,8 @@ def keep_freed_memory() -> bool:
     libraries, other systems, where the default stays)."""
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes  # here: `cli.main` imports this module for every command
+
     try:
         libc = ctypes.CDLL(None)
         mallopt = libc.mallopt
@@ -41,3 +45,25 @@ def keep_freed_memory() -> bool:
 
 
 _SETTINGS = ((_M_MMAP_THRESHOLD, _OWN_MAPPING), (_M_TRIM_THRESHOLD, _KEEP), (_M_TOP_PAD, _GROW))
+
+
+# What `keep` holds, once `keep_to_the_end` has been called; None before.
+_kept: list[object] | None = None
+
+
+def keep_to_the_end() -> None:
+    """From now on `keep` holds what it is given: to call in a process that ends at once when
+    its work is done (`os._exit`: `cli.main`, a build's second process), not in one that goes
+    on (a test, `ratings serve`), where that would hold on to memory for nothing."""
+    global _kept
+    if _kept is None:
+        _kept = []
+
+
+def keep(*objects: object) -> None:
+    """Let the end of the process free `objects` with the rest of its memory at once, where it
+    is to come at once (see `keep_to_the_end`); else nothing. Freed one by one as the function
+    that made them returned, a build's rows, tables and pages took 0.13-0.16 s in the first
+    process and 0.08 s in the second, which the first waits for (50,000 inspections)."""
+    if _kept is not None:
+        _kept.extend(objects)

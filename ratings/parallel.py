@@ -26,6 +26,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
+from ratings import allocator
+
 T = TypeVar("T")
 
 
@@ -83,6 +85,7 @@ def _run_child(work: Callable[[], Any], writer: int, parent: int) -> None:  # pr
     code = 1
     try:
         _die_with(parent)
+        allocator.keep_to_the_end()  # this process ends with os._exit, below
         try:
             outcome: tuple[bool, Any] = (True, work())
             code = 0

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ratings import __version__, collector, export, pages, parallel, schema, table, table_html
+from ratings import __version__, allocator, collector, export, pages, parallel, schema, table, table_html
 from ratings.atomic import Content, write_files
 from ratings.models import Dataset, parse_partial_date
 from ratings.paths import templates_dir
@@ -87,9 +87,18 @@ class Chrome:
         )
 
 
-def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
+def write_site(
+    data: Dataset,
+    folder: Path,
+    as_of: dt.date | None = None,
+    site_url: str | None = None,
+    check: Callable[[], None] | None = None,
+) -> int:
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
-    many. Two processes share the work: the child makes the inspections' downloads, the
+    many. `check`: the check of the records that is still to run (raising DataError, see
+    `validate.load_unchecked`), run here once the second process has started, before anything
+    else; its error stops that process, and the caller keeps nothing written. Two processes
+    share the work: the child makes the inspections' downloads, the
     database and the pages of the whole league (league table, areas, standards); the parent the
     owners' pages and the small files (league downloads, Data Package, schema, feed); whichever
     is done first helps with the provider pages, taken in turns until none are left (the balance
@@ -115,13 +124,18 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
         count += write_files(folder, [database_file(data, tables, built)])
         made = Pages(data, tables, as_of, site_url)
         count += write_files(folder, made.league_pages())
-        return count + write_files(folder, made.providers(shares.claim()))
+        count += write_files(folder, made.providers(shares.claim()))
+        allocator.keep(built, counted, tables, made)  # for the process's end to free
+        return count
 
     try:
         # No collection during the build: its pages leave no cycles behind (a test holds that),
         # and the collector walked the rows and pages made and kept to the end (0.15 s in each
-        # process for 50,000 inspections).
-        with collector.paused(), parallel.beside(child) as rest:
+        # process for 50,000 inspections). Nor after it: what the build made is then frozen, or
+        # the first young collection walked it all once more as the build returned (0.17 s).
+        with collector.paused(keep=True), parallel.beside(child) as rest:
+            if check is not None:
+                check()
             counted = table.unranked(data, as_of)
             ranking = table.ranking(counted, as_of)
             ranked.send(ranking)
@@ -132,6 +146,7 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
                 site_pages, shares.claim(), summary, site_pages.other_pages(), site_pages.league_page_names()
             )
             count = write_files(folder, mine)
+            allocator.keep(counted, ranking, tables, site_pages)  # for the process's end to free, where it ends next
             return count + rest()
     finally:
         shares.close()

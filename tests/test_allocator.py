@@ -32,3 +32,24 @@ def test_a_build_keeps_freed_memory_before_it_starts_reading(
     result = runner.invoke(cli, ["build", "--data", str(small), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert order == ["keep", "read"]
+
+
+class _Made:
+    """An object of the kind a build makes (weakly referable, unlike a list)."""
+
+
+def test_only_a_process_that_ends_at_once_keeps_what_it_is_given(monkeypatch: pytest.MonkeyPatch):
+    import weakref
+
+    monkeypatch.setattr(allocator, "_kept", None)  # a process that goes on: a test, `ratings serve`
+    made = _Made()
+    gone = weakref.ref(made)
+    allocator.keep(made)
+    del made
+    assert gone() is None  # freed as usual
+    allocator.keep_to_the_end()
+    made = _Made()
+    kept = weakref.ref(made)
+    allocator.keep(made)
+    del made
+    assert kept() is not None  # left for the end of the process

@@ -6,6 +6,7 @@ listed before exit 1; no traceback unless --debug; usage errors exit 2.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -259,6 +260,16 @@ def test_a_rating_that_contradicts_the_bands_is_a_warning_or_with_strict_an_erro
     strict = CliRunner().invoke(cli, ["validate", str(path), "--strict"])
     assert strict.exit_code == 1
     assert strict.stderr == expected.replace("warning: ", "") + FOOTER
+    # A build checks the rules between records once its second process has started: the same
+    # words, and with --strict nothing built.
+    out = tmp_path / "site"
+    strict_build = CliRunner().invoke(cli, ["build", "--data", str(path), "--out", str(out), "--strict"])
+    assert (strict_build.exit_code, strict_build.stdout) == (1, "")
+    assert strict_build.stderr == expected.replace("warning: ", "") + FOOTER
+    assert not out.exists()
+    build = CliRunner().invoke(cli, ["build", "--data", str(path), "--out", str(out)])
+    assert (build.exit_code, build.stderr) == (0, expected)
+    assert (out / "index.html").is_file()
 
 
 def test_debug_shows_the_traceback(tmp_path: Path):
@@ -347,3 +358,22 @@ def test_a_published_total_above_the_maximum_is_an_error(tmp_path: Path):
     code, err = validate(path)
     assert code == 1
     assert "inspections[7].published_score: 7 is more than framework 'pdu-mini' allows (expected at most 6)" in err
+
+
+def test_a_build_whose_records_break_a_rule_between_them_keeps_the_site_it_had(tmp_path: Path):
+    """The rules between records are checked once the build's second process has started: a
+    problem found stops that process, and the site built before stays as it was."""
+    out = tmp_path / "site"
+    good = small_with(tmp_path, "provider: beta-crc", "provider: beta-crc")
+    assert CliRunner().invoke(cli, ["build", "--data", str(good), "--out", str(out)]).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    path = small_with(tmp_path, "provider: beta-crc", "provider: betta-crc")
+    line = line_of(path, "provider: betta-crc")
+    result = CliRunner().invoke(cli, ["build", "--data", str(path), "--out", str(out)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"{path}:{line}:15: inspections[2].provider: unknown provider 'betta-crc'")
+    assert result.stderr.endswith(FOOTER)
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.yaml", "site"]  # no folder left half-built
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the second process was stopped and reaped

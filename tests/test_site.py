@@ -371,7 +371,7 @@ def test_a_written_build_runs_no_collection_and_restores_the_collector_after(
     (see the next test for why none is needed), and the collector is back on after."""
     import gc
 
-    from ratings import table
+    from ratings import allocator, table
     from ratings.site import write_site
 
     seen: list[bool] = []
@@ -382,10 +382,16 @@ def test_a_written_build_runs_no_collection_and_restores_the_collector_after(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(table, "ranking", ranking)
+    monkeypatch.setattr(allocator, "_kept", [])  # as `ratings build` keeps them, to its end
     before = gc.get_threshold()
     write_site(load_dataset(small), tmp_path / "site")
     assert seen == [False]
     assert gc.get_threshold() == before and gc.isenabled()
+    # What the build made and the process keeps is out of the collector's sight (frozen): the
+    # first young collection after the build would otherwise walk it all once more.
+    assert allocator._kept
+    collected = {id(o) for o in gc.get_objects()}
+    assert not [o for o in allocator._kept if gc.is_tracked(o) and id(o) in collected]
 
 
 def test_pages_and_downloads_leave_no_cycles_behind(small: Path):
