@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ratings import parallel
 from ratings.cli import cli
 
 from .conftest import SMALL, line_of, small_with
@@ -375,5 +376,6 @@ def test_a_build_whose_records_break_a_rule_between_them_keeps_the_site_it_had(t
     assert result.stderr.endswith(FOOTER)
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.yaml", "site"]  # no folder left half-built
+    parallel.reap(wait=True)  # the first build's, which had sent its result
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # the second process was stopped and reaped

@@ -20,6 +20,17 @@ def test_the_result_comes_from_another_process():
         assert other() != os.getpid()
 
 
+def test_a_child_that_sent_its_result_is_reaped_later_not_waited_for():
+    parallel.reap(wait=True)
+    with parallel.beside(os.getpid) as other:
+        child = other()
+    assert parallel._ending == [child]  # ending while this process goes on
+    parallel.reap(wait=True)
+    assert parallel._ending == []
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # none left to reap
+
+
 def test_an_error_in_the_child_is_raised_in_the_parent():
     def fail() -> None:
         raise OSError(errno.ENOSPC, "No space left on device", "site/data/ratings.db")

@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ratings import load
+from ratings import load, parallel
 from ratings.errors import DataError
 from ratings.load import SPLIT_BYTES, Started, _halves, _Loader, _PlainScalars, parse
 from ratings.synthetic import dataset
@@ -338,6 +338,7 @@ def test_a_head_start_gives_the_second_process_more_and_changes_nothing(monkeypa
 
 def test_a_started_parse_that_is_never_finished_stops_its_second_process(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+    parallel.reap(wait=True)  # earlier tests' children that sent their results
     started = Started(dataset(200, 5), "f.yaml")
     assert started._second is not None
     started.close()
