@@ -60,6 +60,11 @@ def keep_to_the_end() -> None:
         _kept = []
 
 
+def keeping() -> bool:
+    """Whether this process ends at once when its work is done (see `keep_to_the_end`)."""
+    return _kept is not None
+
+
 def keep(*objects: object) -> None:
     """Let the end of the process free `objects` with the rest of its memory at once, where it
     is to come at once (see `keep_to_the_end`); else nothing. Freed one by one as the function

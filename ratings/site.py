@@ -97,8 +97,9 @@ def write_site(
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
     many. `check`: the check of the records that is still to run (raising DataError, see
     `validate.load_unchecked`), run here once the second process has started, before anything
-    else; its error stops that process, and the caller keeps nothing written. Two processes
-    share the work: the child makes the inspections' downloads, the
+    else; its error stops that process, and the caller keeps nothing written.
+
+    Two processes share the work: the child makes the inspections' downloads, the
     database and the pages of the whole league (league table, areas, standards); the parent the
     owners' pages and the small files (league downloads, Data Package, schema, feed); whichever
     is done first helps with the provider pages, taken in turns until none are left (the balance
@@ -131,9 +132,11 @@ def write_site(
     try:
         # No collection during the build: its pages leave no cycles behind (a test holds that),
         # and the collector walked the rows and pages made and kept to the end (0.15 s in each
-        # process for 50,000 inspections). Nor after it: what the build made is then frozen, or
-        # the first young collection walked it all once more as the build returned (0.17 s).
-        with collector.paused(keep=True), parallel.beside(child) as rest:
+        # process for 50,000 inspections). Nor after it, in a process that ends next: what the
+        # build made is then frozen, where the first young collection walked it all once more
+        # (0.17 s). A process that goes on (`ratings serve`) lets it be collected: the jinja2
+        # environment and the pages that use it are in cycles, freed only by a collection.
+        with collector.paused(keep=allocator.keeping()), parallel.beside(child) as rest:
             if check is not None:
                 check()
             counted = table.unranked(data, as_of)
@@ -146,7 +149,7 @@ def write_site(
                 site_pages, shares.claim(), summary, site_pages.other_pages(), site_pages.league_page_names()
             )
             count = write_files(folder, mine)
-            allocator.keep(counted, ranking, tables, site_pages)  # for the process's end to free, where it ends next
+            allocator.keep(counted, ranking, tables, site_pages)  # for the process's end to free (if it ends next)
             return count + rest()
     finally:
         shares.close()

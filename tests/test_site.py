@@ -10,6 +10,7 @@ import subprocess
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -392,6 +393,31 @@ def test_a_written_build_runs_no_collection_and_restores_the_collector_after(
     assert allocator._kept
     collected = {id(o) for o in gc.get_objects()}
     assert not [o for o in allocator._kept if gc.is_tracked(o) and id(o) in collected]
+
+
+def test_a_build_in_a_process_that_goes_on_leaves_nothing_behind(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """`ratings serve` builds again and again: what a build made is all freed after it, the
+    pages' jinja2 environment (in cycles) by a collection, so nothing of it is frozen."""
+    import gc
+    import weakref
+
+    from ratings import allocator
+    from ratings.site import Pages, write_site
+
+    assert not allocator.keeping()
+    made: list[weakref.ref[Pages]] = []
+    real = Pages.__init__
+
+    def init(self: Pages, *args: Any) -> None:
+        made.append(weakref.ref(self))
+        real(self, *args)
+
+    monkeypatch.setattr(Pages, "__init__", init)
+    write_site(load_dataset(small), tmp_path / "site")
+    gc.collect()
+    assert made and not [page for page in made if page() is not None]
 
 
 def test_pages_and_downloads_leave_no_cycles_behind(small: Path):
