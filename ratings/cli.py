@@ -76,35 +76,20 @@ def _data_path(value: Path | None) -> tuple[Path, str]:
     return path, shown
 
 
-def _load(value: Path | None, strict: bool = False) -> Any:
-    """Load and validate; print warnings (valid but suspicious records) on stderr."""
-    data, check = _load_unchecked(value, strict)
-    check()
-    return data
-
-
-def _load_unchecked(
-    value: Path | None, strict: bool = False, started: Started | None = None
-) -> tuple[Any, Callable[[], None]]:
-    """The records, each of the right shape, and the check of the rules between them, which
-    prints the warnings (valid but suspicious records) on stderr: to call before the records
-    are trusted. `started`: the file's parse, begun earlier (`load.Started`)."""
+def _load(value: Path | None, strict: bool = False, started: Started | None = None) -> Any:
+    """Load and validate; print warnings (valid but suspicious records) on stderr. `started`:
+    the file's parse, begun earlier (`load.Started`)."""
     from ratings import collector
-    from ratings.validate import load_unchecked
+    from ratings.errors import Problem
+    from ratings.validate import load_dataset
 
     path, shown = _data_path(value)
+    warnings: list[Problem] = []
     with collector.paused(keep=True):  # the data lasts as long as the command
-        data, check_rules = load_unchecked(path, shown, started=started)
-
-    def check() -> None:
-        from ratings.errors import Problem
-
-        warnings: list[Problem] = []
-        check_rules(warnings, strict)
-        for warning in warnings:
-            click.echo(str(warning), err=True)
-
-    return data, check
+        data = load_dataset(path, shown, warnings=warnings, strict=strict, started=started)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    return data
 
 
 def out_option(help_text: str) -> Callable[[F], F]:
@@ -200,10 +185,8 @@ def build(data: Path | None, out: Path, as_of: dt.datetime | None, site_url: str
         from ratings.atomic import replace_dir
         from ratings.site import write_site
 
-        dataset, check = _load_unchecked(data, strict, started)
-    # The rules between records are checked once the build's second process has started (see
-    # `write_site`): a problem stops it, and nothing is kept.
-    count = replace_dir(lambda folder: write_site(dataset, folder, _day(as_of), site_url, check=check), out)
+        dataset = _load(data, strict, started)
+    count = replace_dir(lambda folder: write_site(dataset, folder, _day(as_of), site_url), out)
     click.echo(f"Built {count} files into {out}/")
 
 

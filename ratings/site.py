@@ -87,19 +87,9 @@ class Chrome:
         )
 
 
-def write_site(
-    data: Dataset,
-    folder: Path,
-    as_of: dt.date | None = None,
-    site_url: str | None = None,
-    check: Callable[[], None] | None = None,
-) -> int:
+def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
-    many. `check`: the check of the records that is still to run (raising DataError, see
-    `validate.load_unchecked`), run here once the second process has started, before anything
-    else; its error stops that process, and the caller keeps nothing written.
-
-    Two processes share the work: the child makes the inspections' downloads, the
+    many. Two processes share the work: the child makes the inspections' downloads, the
     database and the pages of the whole league (league table, areas, standards); the parent the
     owners' pages and the small files (league downloads, Data Package, schema, feed); whichever
     is done first helps with the provider pages, taken in turns until none are left (the balance
@@ -137,8 +127,6 @@ def write_site(
         # (0.17 s). A process that goes on (`ratings serve`) lets it be collected: the jinja2
         # environment and the pages that use it are in cycles, freed only by a collection.
         with collector.paused(keep=allocator.keeping()), parallel.beside(child) as rest:
-            if check is not None:
-                check()
             counted = table.unranked(data, as_of)
             ranking = table.ranking(counted, as_of)
             ranked.send(ranking)

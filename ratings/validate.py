@@ -13,7 +13,7 @@ import difflib
 import functools
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -42,30 +42,11 @@ def load_dataset(
     Warnings (a record that is valid but looks wrong) are appended to `warnings` when given;
     with `strict`, they are errors. `started`: the file's parse, begun earlier (`Started.reading`).
     """
-    dataset, check = load_unchecked(path, shown, started=started)
-    check(warnings, strict)
-    return dataset
-
-
-# The rules between records, still to check (see `load_unchecked`): check(warnings, strict).
-Check = Callable[[list[Problem] | None, bool], None]
-
-
-def load_unchecked(path: Path, shown: str | None = None, *, started: Started | None = None) -> tuple[Dataset, Check]:
-    """`load_dataset` in two steps: the records, each of the right shape (else DataError), and
-    the check of the rules between them (references, duplicates...), to run before anything
-    made from the records is kept. A build starts its second process in between: the check
-    took 0.2 s for 50,000 inspections, with the second core idle."""
     shown = shown or str(path)
     started = started or Started.reading(path, shown)
-    locator = Locator(started.text)
+    text = started.text
     raw = started.value(early=first_part)
-    dataset = shapes(raw, locator, shown, first=started.early)
-
-    def check(warnings: list[Problem] | None, strict: bool) -> None:
-        check_rules(dataset, locator, shown, warnings=warnings, strict=strict)
-
-    return dataset, check
+    return validate(raw, Locator(text), shown, warnings=warnings, strict=strict, first=started.early)
 
 
 @dataclass(frozen=True)

@@ -261,8 +261,7 @@ def test_a_rating_that_contradicts_the_bands_is_a_warning_or_with_strict_an_erro
     strict = CliRunner().invoke(cli, ["validate", str(path), "--strict"])
     assert strict.exit_code == 1
     assert strict.stderr == expected.replace("warning: ", "") + FOOTER
-    # A build checks the rules between records once its second process has started: the same
-    # words, and with --strict nothing built.
+    # A build reports the same words, and with --strict builds nothing.
     out = tmp_path / "site"
     strict_build = CliRunner().invoke(cli, ["build", "--data", str(path), "--out", str(out), "--strict"])
     assert (strict_build.exit_code, strict_build.stdout) == (1, "")
@@ -362,8 +361,8 @@ def test_a_published_total_above_the_maximum_is_an_error(tmp_path: Path):
 
 
 def test_a_build_whose_records_break_a_rule_between_them_keeps_the_site_it_had(tmp_path: Path):
-    """The rules between records are checked once the build's second process has started: a
-    problem found stops that process, and the site built before stays as it was."""
+    """A problem between records (a reference to no provider) stops the build: the site built
+    before stays as it was, and no folder or process is left behind."""
     out = tmp_path / "site"
     good = small_with(tmp_path, "provider: beta-crc", "provider: beta-crc")
     assert CliRunner().invoke(cli, ["build", "--data", str(good), "--out", str(out)]).exit_code == 0
