@@ -59,15 +59,19 @@ class FirstPart:
     inspections: int  # how many inspections it holds
 
 
-def first_part(key: str, value: Any) -> FirstPart | None:
-    """The first part validated, or None: where the file was cut in another list than the
-    inspections, or the part has a problem (the whole file is then validated as one, and every
-    problem reported with its place, as for a file read in one go).
+def first_part(key: str, value: Any, done: FirstPart | None = None) -> FirstPart | None:
+    """The part of the file read so far, validated, or None: where the file was cut in another
+    list than the inspections, or the part has a problem (the whole file is then validated as
+    one, and every problem reported with its place, as for a file read in one go). `done`: the
+    part read before, validated already (only the inspections after it are validated).
 
     The second core was otherwise idle while one validated the whole: for 50,000 inspections
     the build's work began 0.12 s sooner (2.33 s against 2.45 s after the start, means of 12)."""
     if key != "inspections" or not isinstance(value, dict) or not isinstance(value.get(key), list):
         return None
+    if done is not None:
+        joined = _with_first_part(done, value)
+        return None if joined is None else FirstPart(joined, done.keys, len(value[key]))
     try:
         dataset = Dataset.model_validate(value)
     except ValidationError:

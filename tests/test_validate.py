@@ -224,9 +224,10 @@ def _outcome(path: Path) -> tuple[str, object]:
 def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """A large file's first part is validated while its second is read (`first_part`), and
-    the rest on its own once joined: the same records as validating the whole, and where
-    either part has a problem, the same problems with the same places."""
+    """A large file's first part is validated while its second is read (`first_part`), then
+    the second's first piece, and the rest on its own once joined: the same records as
+    validating the whole, and where any part has a problem, the same problems in the same
+    places."""
     from ratings import load, validate
     from ratings.synthetic import dataset
 
@@ -254,11 +255,13 @@ def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
         assert _outcome(path) == whole, name
         if name == "valid":
             assert whole[0] == "ok"
-            assert len(joined) == 1 and joined[0] is not None  # the records came from the two parts
+            # The records came from the parts: the second part's first piece joined to the first
+            # part's records while the rest was read, then the rest.
+            assert len(joined) == 2 and None not in joined
         elif name == "a problem in the first part":
             assert whole[0] == "error"
             assert not joined  # nothing validated early to join
         else:
             assert whole[0] == "error"
-            assert joined == [None]  # the whole was validated again, for the problems' places
+            assert joined[-1] is None  # the whole was validated again, for the problems' places
         joined.clear()
