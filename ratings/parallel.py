@@ -169,11 +169,12 @@ _NOTHING = object()
 
 
 class Handoff:
-    """A value the parent hands the child after the fork, once it has it (the ranking, made
-    while the child starts on work that needs none). The parent never waits for the child to
-    take it: the value goes into a temporary file both share and only its size through a pipe,
-    which holds a few bytes without a reader but not a large value. In one process (no fork),
-    the value is simply there when the work asks for it, after the parent has sent it."""
+    """A value one process hands the other after the fork, once it has it: the ranking, which
+    the parent makes while the child starts on work that needs none, or the first piece of the
+    file the child reads (see `load.Started`). The sender never waits for the other to take it:
+    the value goes into a temporary file both share and only its size through a pipe, which
+    holds a few bytes without a reader but not a large value. In one process (no fork), the
+    value is simply there when the work asks for it, after it has been sent."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open for the handoff's life, closed by close()
@@ -188,14 +189,14 @@ class Handoff:
             os.write(self._writer, struct.pack("=Q", len(payload)))
 
     def receive(self) -> Any:
-        """The value, waiting for the parent to send it (in the child)."""
+        """The value, waiting for the other process to send it."""
         if self._value is not _NOTHING:
             return self._value
-        os.close(self._writer)  # the child's copy: with only the parent's left, its end is seen
+        os.close(self._writer)  # this process's copy: with only the sender's left, its end is seen
         self._writer = -1
         header = os.read(self._reader, 8)
         if len(header) != 8:
-            raise RuntimeError("the main build process ended before handing over its ranking")
+            raise RuntimeError("the other build process ended before handing over its value")
         (size,) = struct.unpack("=Q", header)
         payload = bytearray()
         while len(payload) < size:
