@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import platform
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,7 +20,7 @@ def test_glibc_agrees_to_keep_freed_memory():
 
 
 def test_elsewhere_the_default_stays(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(allocator.sys, "platform", "win32")
+    monkeypatch.setattr(sys, "platform", "win32")
     assert allocator.keep_freed_memory() is False
 
 
@@ -26,9 +28,18 @@ def test_a_build_keeps_freed_memory_before_it_starts_reading(
     runner: CliRunner, small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     order: list[str] = []
-    reading = load.Started.reading
-    monkeypatch.setattr(allocator, "keep_freed_memory", lambda: order.append("keep") or True)
-    monkeypatch.setattr(load.Started, "reading", classmethod(lambda cls, *args: order.append("read") or reading(*args)))
+    real_reading = load.Started.reading
+
+    def keep() -> bool:
+        order.append("keep")
+        return True
+
+    def reading(cls: type[load.Started], *args: Any) -> load.Started:
+        order.append("read")
+        return real_reading(*args)
+
+    monkeypatch.setattr(allocator, "keep_freed_memory", keep)
+    monkeypatch.setattr(load.Started, "reading", classmethod(reading))
     result = runner.invoke(cli, ["build", "--data", str(small), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert order == ["keep", "read"]

@@ -1,6 +1,7 @@
 """Schema and cross-record checks: every problem at once, each with file, line, column and field."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -243,8 +244,13 @@ def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
         "a key after the inspections": text + "notes: a top-level key the first part did not have\n",
     }
     joined: list[object] = []
-    with_first_part = validate._with_first_part
-    monkeypatch.setattr(validate, "_with_first_part", lambda *args: joined.append(with_first_part(*args)) or joined[-1])
+    real = validate._with_first_part
+
+    def with_first_part(*args: Any) -> Any:
+        joined.append(real(*args))
+        return joined[-1]
+
+    monkeypatch.setattr(validate, "_with_first_part", with_first_part)
     for name, content in texts.items():
         path = tmp_path / "data.yaml"
         path.write_text(content, encoding="utf-8")
