@@ -319,11 +319,13 @@ def _part(key: str, text: str, cut: int, later: int | None, piece: parallel.Hand
 
 def _later_cut(text: str, cut: int) -> int | None:
     """Where the second part (from `cut`, an item of a top-level list) is cut again: at the
-    item in the middle of the rest, if no other top-level key comes first; else None."""
-    halves = _halves(text, cut + (len(text) - cut) // 2)
-    if halves is None:
-        return None
-    _, later = halves
+    list's first item after the middle of the rest, if no other top-level key comes first;
+    else None. Looked for from `cut`, not from the start of the file as `_halves` does: that
+    took 0.04 s against 0.02 s for 50,000 inspections, before the second process can start."""
+    end = text.find("\n", cut)
+    line = text[cut : end if end >= 0 else len(text)]
+    indent = len(line) - len(line.lstrip(" "))  # the list's items' (`_halves` cut at one)
+    later = text.find("\n" + " " * indent + "- ", cut + (len(text) - cut) // 2) + 1
     if later <= cut or _TOP_LINE.search(text, cut - 1, later):
         return None
     return later
