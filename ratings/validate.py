@@ -158,11 +158,7 @@ def check_rules(
         warnings.extend(sorted(found))
 
 
-class _Locating(Protocol):
-    def __call__(self, path: Path_, message: str, *, key: bool = False, warning: bool = False) -> Problem: ...
-
-
-def _locating(locator: Locator, shown: str) -> _Locating:
+def _locating(locator: Locator, shown: str) -> _Locate:
     def problem(path: Path_, message: str, *, key: bool = False, warning: bool = False) -> Problem:
         line, column = locator.find(path, key=key)
         return Problem(shown, line, column, _dotted(path), message, warning=warning)
@@ -171,7 +167,7 @@ def _locating(locator: Locator, shown: str) -> _Locating:
 
 
 class _Locate(Protocol):
-    def __call__(self, path: Path_, message: str, *, key: bool = False) -> Problem: ...
+    def __call__(self, path: Path_, message: str, *, key: bool = False, warning: bool = False) -> Problem: ...
 
 
 def _from_pydantic(err: Any, problem: _Locate) -> Problem:
