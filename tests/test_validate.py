@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from ratings.errors import DataError
+from ratings.errors import DataError, Problem
 from ratings.validate import load_dataset
 
 from .conftest import line_of, small_with
@@ -215,20 +215,22 @@ def test_loading_alone_leaves_the_collector_as_it_was(small: Path):
     assert any(o is data for generation in range(3) for o in gc.get_objects(generation))
 
 
-def _outcome(path: Path) -> tuple[str, object]:
+def _outcome(path: Path) -> tuple[str, object, list[str]]:
+    warnings: list[Problem] = []
     try:
-        return ("ok", load_dataset(path, "data.yaml").model_dump())
+        return ("ok", load_dataset(path, "data.yaml", warnings=warnings).model_dump(), [str(w) for w in warnings])
     except DataError as exc:
-        return ("error", [str(p) for p in exc.problems])
+        return ("error", [str(p) for p in exc.problems], [str(w) for w in warnings])
 
 
 def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """A large file's first part is validated while its second is read (`first_part`), then
-    the second's first piece, and the rest on its own once joined: the same records as
-    validating the whole, and where any part has a problem, the same problems in the same
-    places."""
+    """A large file's first part is validated and its rules checked while its second is read
+    (`first_part`), then the second's first piece, and the rest on its own once joined: the
+    same records and warnings as validating the whole, and where any part has a problem of
+    shape or breaks a rule (alone, or with a record in another part), the same problems in
+    the same places."""
     from ratings import load, validate
     from ratings.synthetic import dataset
 
@@ -237,11 +239,20 @@ def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
     def wrong_rating_at(at: int) -> str:
         return text[:at] + "leadership: Great" + text[text.index("\n", at) :]
 
+    first, last = text.index("  - provider: ", text.index("inspections:")), text.rindex("  - provider: ")
+
+    def in_first_and_last(line: str) -> str:  # after each one's provider: line
+        first_end, last_end = text.index("\n", first) + 1, text.index("\n", last) + 1
+        return text[:first_end] + line + text[first_end:last_end] + line + text[last_end:]
+
     texts = {
         "valid": text,
         "a problem in the first part": wrong_rating_at(text.index("leadership: ", text.index("inspections:"))),
         "a problem in the rest": wrong_rating_at(text.rindex("leadership: ")),
         "a key after the inspections": text + "notes: a top-level key the first part did not have\n",
+        "a rule broken in the first part": text[:first] + "  - provider: p999999" + text[text.index("\n", first) :],
+        "a rule broken between the parts": in_first_and_last("    id: twice\n"),
+        "warnings in the first part and the rest": in_first_and_last("    published_max: 99\n"),
     }
     joined: list[object] = []
     real = validate._with_first_part
@@ -259,10 +270,15 @@ def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
         assert not joined  # read in one go: nothing validated early
         monkeypatch.setattr(load, "SPLIT_BYTES", 0)
         assert _outcome(path) == whole, name
-        if name == "valid":
+        if name == "valid" or name.startswith("warnings"):
             assert whole[0] == "ok"
             # The records came from the parts: the second part's first piece joined to the first
             # part's records while the rest was read, then the rest.
+            assert len(joined) == 2 and None not in joined
+            assert len(whole[2]) == (2 if name.startswith("warnings") else 0)
+        elif name.startswith("a rule"):
+            # Sound records, so the parts were joined, and the rules checked a part at a time.
+            assert whole[0] == "error" and len(whole[1]) == 1  # type: ignore[arg-type]
             assert len(joined) == 2 and None not in joined
         elif name == "a problem in the first part":
             assert whole[0] == "error"
