@@ -16,6 +16,8 @@ Plain scalars get their meaning (null, bool, int, float, text) from PyYAML's own
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import re
 from collections.abc import Callable
 from typing import Any
@@ -104,6 +106,7 @@ class _Reader:
         self.resolve = resolve
         self.lines: dict[str, _Line] = {}
         self.heads: dict[str, tuple[int, bool, Any, int]] = {}
+        self.flows: dict[str, bytes] = {}  # a flow text's value, marshalled (see `value`)
 
     def read(self, raw: list[str]) -> Any:
         """The document's value, reading each line once and keeping a stack of open blocks.
@@ -208,8 +211,16 @@ class _Reader:
             items = _simple_flow_list(text)
             if items is not None:  # most flow values: a list of links (twice as quick)
                 return [self.resolve(item) for item in items], at
+            # Other flow texts repeat ("[{owner: public}]" for many providers): each is read once,
+            # then remade from its marshalled value (a new list or mapping each time, as read).
+            known = self.flows.get(text)
+            if known is not None:
+                return marshal.loads(known), at
             value, end = self.flow(text, 0)
             _trailing(text, end)
+            if len(self.flows) < _CACHE_LINES:
+                with contextlib.suppress(ValueError):  # a value marshal cannot write (from `resolve`): not kept
+                    self.flows[text] = marshal.dumps(value)
             return value, at
         if kind == _TEXT:
             return _block_text(text, raw, at, indent)

@@ -293,6 +293,31 @@ def test_lines_that_start_alike_are_each_read_whole():
     assert {"- id", "  report_url", "    staff"} <= set(reader.heads)  # the starts were shared
 
 
+# A flow text repeated: each provider's "owners: [{owner: public}]", and the same words once
+# as a mapping on its own, once with a comment.
+REPEATED_FLOW = """\
+- owners: [{owner: public, since: 2021-06}]
+- owners: [{owner: public, since: 2021-06}]
+- owners: [{owner: public, since: 2021-06}]  # the same text, then a comment
+- owners: {owner: public, since: 2021-06}
+"""
+
+
+def test_a_repeated_flow_text_is_read_once_and_each_gets_its_own_value():
+    assert fast(REPEATED_FLOW) == pyyaml(REPEATED_FLOW)
+    reader = _Reader(_PlainScalars())
+    value = reader.read(REPEATED_FLOW.split("\n"))
+    assert set(reader.flows) == {  # each distinct text once
+        "[{owner: public, since: 2021-06}]",
+        "[{owner: public, since: 2021-06}]  # the same text, then a comment",
+        "{owner: public, since: 2021-06}",
+    }
+    first, second, third = (item["owners"] for item in value[:3])
+    assert first == second == third and first is not second and first[0] is not second[0]  # not shared
+    first[0]["until"] = "2022"  # a value changed later changes no other
+    assert second == third == [{"owner": "public", "since": "2021-06"}]
+
+
 # --- a large file read in two halves by two processes -------------------------------------------
 
 
