@@ -202,22 +202,22 @@ class Started:
     def __init__(self, text: str, shown: str, head_start: int = 0) -> None:
         self.text, self.shown = text, shown
         self.early: Any = None
-        self._second: tuple[str, int, Callable[[], bytes], parallel.Handoff | None] | None = None
+        self._second: tuple[str, int, Callable[[], bytes], list[parallel.Handoff]] | None = None
         self._stack = contextlib.ExitStack()
         size = len(text)
         if size >= SPLIT_BYTES and parallel.can_fork():
             halves = _halves(text, max((size - head_start) // 2, size // 8))
             if halves is not None:
                 key, cut = halves
-                # The second part in two pieces where it can be: the first process works on the
-                # first piece (`early`) while the second process reads the other.
-                later = _later_cut(text, cut)
-                piece = parallel.Handoff() if later is not None else None
-                if piece is not None:
+                # The second part in pieces where it can be: the first process works on each
+                # piece (`early`) while the second process reads the next.
+                later = _later_cuts(text, cut, PIECES)
+                pieces = [parallel.Handoff() for _ in later]
+                for piece in pieces:
                     self._stack.callback(piece.close)
                 # Each process copies out its own part, after the fork: side by side.
-                second = parallel.beside(lambda: _part(key, text, cut, later, piece))
-                self._second = (key, cut, self._stack.enter_context(second), piece)
+                second = parallel.beside(lambda: _part(key, text, cut, later, pieces))
+                self._second = (key, cut, self._stack.enter_context(second), pieces)
 
     @classmethod
     def reading(cls, path: Path, shown: str, head_start: int = 0) -> Started:
@@ -229,9 +229,9 @@ class Started:
 
         `early(key, value, done)`, where the file is read in parts: work on the value read so far
         (the list at `key` cut short) while the second process may still be reading, called
-        after the first part and again once the second part's first piece is joined to it
-        (`done`: what the call before returned, or None); the last result is kept as
-        `self.early`, only if every part is then joined (None else)."""
+        after the first part and again as each of the second part's pieces but the last is
+        joined to it (`done`: what the call before returned, or None); the last result is kept
+        as `self.early`, only if every part is then joined (None else)."""
         try:
             return _parsed(self.text, self.shown, lambda: self._subset(early))
         finally:
@@ -241,18 +241,18 @@ class Started:
     def _subset(self, early: Callable[[str, Any, Any], Any] | None) -> Any:
         if self._second is None:
             return parse_subset(self.text, _PlainScalars())
-        key, cut, second, piece = self._second
+        key, cut, second, pieces = self._second
         value = parse_subset(self.text[:cut], _PlainScalars())
         done = early(key, value, None) if early is not None else None
-        if piece is not None:
+        for piece in pieces:
             try:
                 middle = piece.receive()
             except RuntimeError:  # the second process failed before sending it: its error says why
                 second()
                 raise Unsupported from None
-            value = _joined(key, value, lambda: middle)
+            value = _joined(key, value, middle)
             done = early(key, value, done) if early is not None else None
-        joined = _joined(key, value, second)
+        joined = _joined(key, value, second())
         self.early = done
         return joined
 
@@ -291,11 +291,18 @@ SPLIT_BYTES = 2 * 1024 * 1024
 
 # How much more of a large file the second process reads than the first when it starts before
 # the first has imported what the build needs (0.4 s) and when the first validates what it has
-# read (its part, then the second part's first piece, see `Started.value`). For 50,000
+# read (its part, then each of the second part's pieces, see `Started.value`). For 50,000
 # inspections (29 MB) the build's second process started 2.16 s in with 14 or 17 MiB, 2.15-2.20 s
-# with 11, 2.22 s with 8 and 2.35 s with 5 (means of ten); 2.33-2.35 s with the second part
-# in one piece and 5 MiB, as before.
-HEAD_START = 14 * 1024 * 1024
+# with 11, 2.22 s with 8 and 2.35 s with 5 (means of ten), the second part in two pieces;
+# 2.33-2.35 s with it in one piece and 5 MiB, as before.
+HEAD_START = 17 * 1024 * 1024
+
+# The second part's pieces: the first process validates each while the second reads the next,
+# and once the second is done only the last is left, so the fewer the later pieces the longer
+# that wait. For 50,000 inspections, in four with 17 MiB the build's second process started
+# 1.79-1.81 s in against 1.89-1.95 s in two with 14 MiB (means of twenty, in turns); in six,
+# no sooner than in four.
+PIECES = 4
 
 # A top-level line: a key at the start of a line (not a comment, not indented). Found after a
 # line break: a pattern that may also match at the start of the text ("^") tries every
@@ -305,35 +312,41 @@ _FIRST_LINE = re.compile(r"([^ \n#][^\n]*)")
 _TOP_KEY = re.compile(r"([A-Za-z_][\w-]*):[ ]*")
 
 
-def _part(key: str, text: str, cut: int, later: int | None, piece: parallel.Handoff | None) -> bytes:
-    """The second part of the file (from `cut`), read in the second process, for the trip back;
-    with `later`, its first piece (up to `later`) is sent ahead through `piece` as soon as read.
-    The collector is paused here too: the process may have started before the first one
-    paused it."""
+def _part(key: str, text: str, cut: int, later: list[int], pieces: list[parallel.Handoff]) -> bytes:
+    """The second part of the file (from `cut`), read in the second process, for the trip back:
+    the pieces up to each of `later` sent ahead through `pieces` as soon as read, the last one
+    returned. The collector is paused here too: the process may have started before the first
+    one paused it."""
     with collector.paused():
-        if later is not None and piece is not None:
-            piece.send(_marshalled(parse_subset(f"{key}:\n{text[cut:later]}", _PlainScalars())))
-            cut = later
+        for end, piece in zip(later, pieces, strict=True):
+            piece.send(_marshalled(parse_subset(f"{key}:\n{text[cut:end]}", _PlainScalars())))
+            cut = end
         return _marshalled(parse_subset(f"{key}:\n{text[cut:]}", _PlainScalars()))
 
 
-def _later_cut(text: str, cut: int) -> int | None:
-    """Where the second part (from `cut`, an item of a top-level list) is cut again: at the
-    list's first item after the middle of the rest, if no other top-level key comes first;
-    else None. Looked for from `cut`, not from the start of the file as `_halves` does: that
-    took 0.04 s against 0.02 s for 50,000 inspections, before the second process can start."""
+def _later_cuts(text: str, cut: int, pieces: int) -> list[int]:
+    """Where the second part (from `cut`, an item of a top-level list) is cut again into
+    `pieces` about equal: at the list's first item after each share of the rest; none if
+    another top-level key comes first. Looked for from `cut`, not from the start of the file as
+    `_halves` does: that took 0.04 s against 0.02 s for 50,000 inspections, before the second
+    process can start."""
     end = text.find("\n", cut)
     line = text[cut : end if end >= 0 else len(text)]
-    indent = len(line) - len(line.lstrip(" "))  # the list's items' (`_halves` cut at one)
-    later = text.find("\n" + " " * indent + "- ", cut + (len(text) - cut) // 2) + 1
-    if later <= cut or _TOP_LINE.search(text, cut - 1, later):
-        return None
+    item = "\n" + " " * (len(line) - len(line.lstrip(" "))) + "- "  # the list's items' (`_halves` cut at one)
+    later: list[int] = []
+    for n in range(1, pieces):
+        at = text.find(item, cut + (len(text) - cut) * n // pieces) + 1
+        if at <= (later[-1] if later else cut):
+            break
+        later.append(at)
+    if later and _TOP_LINE.search(text, cut - 1, later[-1]):
+        return []
     return later
 
 
-def _joined(key: str, first: Any, second_part: Callable[[], bytes]) -> Any:
-    """The first part's value with the second's (from the other process) joined to it."""
-    second = marshal.loads(second_part())
+def _joined(key: str, first: Any, second_part: bytes) -> Any:
+    """The first part's value with the next part's (from the other process) joined to it."""
+    second = marshal.loads(second_part)
     if not isinstance(first, dict) or not isinstance(first.get(key), list) or not isinstance(second, dict):
         raise Unsupported
     items = second.pop(key)

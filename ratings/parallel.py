@@ -170,7 +170,7 @@ _NOTHING = object()
 
 class Handoff:
     """A value one process hands the other after the fork, once it has it: the ranking, which
-    the parent makes while the child starts on work that needs none, or the first piece of the
+    the parent makes while the child starts on work that needs none, or the pieces of the
     file the child reads (see `load.Started`). The sender never waits for the other to take it:
     the value goes into a temporary file both share and only its size through a pipe, which
     holds a few bytes without a reader but not a large value. In one process (no fork), the

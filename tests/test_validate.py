@@ -227,7 +227,7 @@ def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """A large file's first part is validated and its rules checked while its second is read
-    (`first_part`), then the second's first piece, and the rest on its own once joined: the
+    (`first_part`), then each of the second's pieces, and the rest on its own once joined: the
     same records and warnings as validating the whole, and where any part has a problem of
     shape or breaks a rule (alone, or with a record in another part), the same problems in
     the same places."""
@@ -272,14 +272,14 @@ def test_a_file_read_in_two_parts_gives_the_records_and_problems_of_the_whole(
         assert _outcome(path) == whole, name
         if name == "valid" or name.startswith("warnings"):
             assert whole[0] == "ok"
-            # The records came from the parts: the second part's first piece joined to the first
+            # The records came from the parts: each of the second part's pieces joined to the first
             # part's records while the rest was read, then the rest.
-            assert len(joined) == 2 and None not in joined
+            assert len(joined) == load.PIECES and None not in joined
             assert len(whole[2]) == (2 if name.startswith("warnings") else 0)
         elif name.startswith("a rule"):
             # Sound records, so the parts were joined, and the rules checked a part at a time.
             assert whole[0] == "error" and len(whole[1]) == 1  # type: ignore[arg-type]
-            assert len(joined) == 2 and None not in joined
+            assert len(joined) == load.PIECES and None not in joined
         elif name == "a problem in the first part":
             assert whole[0] == "error"
             assert not joined  # nothing validated early to join

@@ -345,26 +345,32 @@ def test_a_large_file_is_read_in_two_halves_that_join_to_the_whole(monkeypatch: 
     assert whole[0] == "error" and "found the key 'owners' twice" in whole[1][0]
 
 
-def test_the_second_part_comes_in_two_pieces_and_a_piece_it_cannot_read_goes_to_pyyaml(
+def test_the_second_part_comes_in_pieces_and_a_piece_it_cannot_read_goes_to_pyyaml(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """The second process sends the first piece of its part ahead of the rest; where that piece
-    holds what the fast reader leaves to PyYAML (an anchor here), the whole file goes there."""
+    """The second process sends each piece of its part ahead of the rest; where a piece holds
+    what the fast reader leaves to PyYAML (an anchor here), the whole file goes there."""
     text = dataset(200, 5)
-    at = text.index("    report_url: ", int(len(text) * 0.6))  # in the second part's first piece
-    anchored = text[:at] + "    notes: &note an anchored note\n" + text[at:]
-    for content in (text, anchored):
+    monkeypatch.setattr(load, "SPLIT_BYTES", 0)
+    started = Started(text, "f.yaml")
+    assert started._second is not None
+    _, cut, _, pieces = started._second
+    started.close()
+    later = load._later_cuts(text, cut, load.PIECES)
+    assert len(pieces) == len(later) == load.PIECES - 1 >= 2  # in pieces, or the test proves nothing
+    ends = [*later, len(text)]
+    starts = [cut, *later]
+    for content, anchored_in in [(text, None), *((text, n) for n in range(len(ends)))]:
+        if anchored_in is not None:  # a note with an anchor in that piece
+            at = text.index("    report_url: ", (starts[anchored_in] + ends[anchored_in]) // 2)
+            assert starts[anchored_in] < at < ends[anchored_in]
+            content = text[:at] + "    notes: &note an anchored note\n" + text[at:]
         monkeypatch.setattr(load, "SPLIT_BYTES", 10**12)
         whole = parsed(content)
         monkeypatch.setattr(load, "SPLIT_BYTES", 0)
-        started = Started(content, "f.yaml")
-        assert started._second is not None and started._second[3] is not None  # in pieces
-        _, cut, _, _ = started._second
-        assert cut < at < load._later_cut(content, cut)  # type: ignore[operator]
-        started.close()
         assert parsed(content) == whole
-    notes = [item.get("notes") for item in parse(anchored, "f.yaml")["inspections"]]
-    assert notes.count("an anchored note") == 1  # read by PyYAML, split or not
+        notes = [item.get("notes") for item in parse(content, "f.yaml")["inspections"]]
+        assert notes.count("an anchored note") == (anchored_in is not None)  # read by PyYAML, split or not
 
 
 def test_a_head_start_gives_the_second_process_more_and_changes_nothing(monkeypatch: pytest.MonkeyPatch):
