@@ -6,12 +6,16 @@ import errno
 import os
 import signal
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ratings import parallel, site, table
+from ratings import export, parallel, site, table
 from ratings.atomic import replace_dir
+from ratings.models import Dataset
 from ratings.validate import load_dataset
 
 
@@ -140,3 +144,61 @@ def test_a_process_that_claims_no_provider_page_does_not_make_the_page_context(s
         f"providers/{data.providers[0].id}.html",
     ]
     assert "ctx" in vars(made)
+
+
+@pytest.mark.parametrize("slow", ["database", "owners"])
+def test_the_league_pages_go_to_whichever_process_gets_to_them_first(
+    tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, slow: str
+):
+    """With the child's database slow, the parent makes the league's pages once its provider
+    pages are done, rather than wait; with the parent's owners' pages slow, the child makes
+    them, as it did alone before. Either way the site is the same."""
+    log = tmp_path / "made-by.txt"
+    page = site.Pages.page
+
+    def logged(self: site.Pages, path: str, *args: object, **context: object) -> tuple[str, bytes]:
+        handle = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+        try:
+            os.write(handle, f"{os.getpid()} {path}\n".encode())
+        finally:
+            os.close(handle)
+        return page(self, path, *args, **context)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site.Pages, "page", logged)
+    if slow == "database":
+        database_file = site.database_file
+
+        def slow_database(data: Dataset, tables: table.Tables, built: dict[str, export.Table]) -> tuple[str, Any]:
+            name, make = database_file(data, tables, built)
+
+            def slowly(path: str) -> None:
+                time.sleep(1.5)
+                make(path)  # type: ignore[operator]
+
+            return name, slowly
+
+        monkeypatch.setattr(site, "database_file", slow_database)
+    else:
+        other_pages = site.Pages.other_pages
+
+        def slow_owners(self: site.Pages) -> Iterator[tuple[str, bytes]]:
+            time.sleep(1.5)
+            yield from other_pages(self)
+
+        monkeypatch.setattr(site.Pages, "other_pages", slow_owners)
+    data = load_dataset(small)
+    site.write_site(data, tmp_path / "site")
+
+    made_by = dict(line.split(" ", 1)[::-1] for line in log.read_text().splitlines())
+    league = site.Pages(data, table.build(data), None, None).league_page_names()
+    makers = {made_by[name] for name in league}
+    if slow == "database":
+        assert makers == {str(os.getpid())}
+    else:
+        assert str(os.getpid()) not in makers
+    written = {
+        p.relative_to(tmp_path / "site").as_posix(): p.read_bytes()
+        for p in (tmp_path / "site").rglob("*")
+        if p.is_file()
+    }
+    assert written == site.build_files(data)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ratings import atomic
-from ratings.site import Pages, build_files, whole
+from ratings.site import LEAGUE_UNITS, Pages, build_files, whole
 from ratings.table import build as build_tables
 from ratings.table import groups
 from ratings.validate import load_dataset
@@ -226,6 +226,23 @@ def test_the_league_pages_are_named_before_they_are_made():
     assert len(names) == len(set(names)) > 3
     others = [name for name, _ in made.other_pages()]
     assert sorted(name for name, _ in made.main()) == sorted(names + others)
+
+
+def test_the_league_pages_come_in_units_that_make_them_all_between_them():
+    """Two processes share the league's pages out by unit (see write_site): each unit its own
+    pages, in the order asked for, and all of them together the pages made at once."""
+    data = load_dataset(REPO / "data" / "ratings.yaml")
+    made = Pages(data, build_tables(data), None, None)
+    whole = dict(made.league_pages())
+    units = [dict(made.league_pages([unit])) for unit in range(LEAGUE_UNITS)]
+    assert [list(unit) for unit in units] == [
+        ["index.html"],
+        ["areas/index.html", *(name for name in whole if name.startswith("areas/") and name != "areas/index.html")],
+        ["standards.html"],
+    ]
+    assert {name: content for unit in units for name, content in unit.items()} == whole
+    assert [name for name, _ in made.league_pages([2, 0])] == ["standards.html", "index.html"]
+    assert list(Pages(data, build_tables(data), None, None).league_pages([])) == []
 
 
 def test_the_real_data_builds_every_page():
