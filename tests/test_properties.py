@@ -165,3 +165,22 @@ def test_the_methodology_totals_of_the_real_data_are_the_coverage_reports_total(
 
     real = load_dataset(Path(__file__).resolve().parent.parent / "data" / "ratings.yaml")
     assert totals(real) == coverage(real)[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.text("ab", min_size=1, max_size=3)), unique_by=lambda t: t[1], max_size=40
+    ),
+    st.integers(0, 45),
+)
+def test_the_feeds_latest_are_the_newest_of_all(rows: list[tuple[int, str]], count: int):
+    """`site.latest` looks at the date-ordered rows' tail only: the same as the newest of all."""
+    from ratings.site import latest
+
+    records: list[dict[str, Any]] = [
+        {"published_last_day": dt.date(2020, 1, 1 + day), "inspection_id": key} for day, key in rows
+    ]
+    records.sort(key=lambda r: r["published_last_day"])  # by date, as Tables keeps them; ids in any order
+    expected = sorted(records, key=lambda r: (r["published_last_day"], r["inspection_id"]), reverse=True)[:count]
+    assert latest(records, count) == expected
