@@ -163,15 +163,26 @@ class Context:
         self.data, self.tables, self.site = data, tables, site
         self.inspections = tables.inspection_rows  # by publication date
         self.league = tables.league_rows  # in league order
-        self.by_provider: dict[str, list[dict[str, Any]]] = {}
-        self.by_owner: dict[str, list[dict[str, Any]]] = {}
-        for record in self.inspections:
-            self.by_provider.setdefault(record["provider_id"], []).append(record)
-            if record["owner_id"]:
-                self.by_owner.setdefault(record["owner_id"], []).append(record)
         self._rows: dict[tuple[str, str, int], Row] = {}
         self._plans: dict[tuple[str, ...], Plan] = {}
         self._in_league = {r["provider_id"]: r for r in self.league}
+
+    # The inspections grouped, each when first asked for: a process that makes only the league's
+    # pages needs neither, and only the owners' pages need the owners' (each a pass over 50,000).
+    @functools.cached_property
+    def by_provider(self) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for record in self.inspections:
+            grouped.setdefault(record["provider_id"], []).append(record)
+        return grouped
+
+    @functools.cached_property
+    def by_owner(self) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for record in self.inspections:
+            if record["owner_id"]:
+                grouped.setdefault(record["owner_id"], []).append(record)
+        return grouped
 
     @functools.cached_property
     def league_tables(self) -> tuple[RatingsTable, ...]:

@@ -242,6 +242,8 @@ def test_the_league_pages_come_in_units_that_make_them_all_between_them():
     ]
     assert {name: content for unit in units for name, content in unit.items()} == whole
     assert [name for name, _ in made.league_pages([2, 0])] == ["standards.html", "index.html"]
+    # A process that makes only these needs the inspections grouped neither by provider nor owner.
+    assert not {"by_provider", "by_owner"} & set(vars(made.ctx))
     assert list(Pages(data, build_tables(data), None, None).league_pages([])) == []
 
 
