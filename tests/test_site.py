@@ -233,14 +233,13 @@ def test_the_league_pages_come_in_units_that_make_them_all_between_them():
     pages, in the order asked for, and all of them together the pages made at once."""
     data = load_dataset(REPO / "data" / "ratings.yaml")
     made = Pages(data, build_tables(data), None, None)
-    whole = dict(made.league_pages())
+    together = dict(made.league_pages())
     units = [dict(made.league_pages([unit])) for unit in range(LEAGUE_UNITS)]
-    assert [list(unit) for unit in units] == [
-        ["index.html"],
-        ["areas/index.html", *(name for name in whole if name.startswith("areas/") and name != "areas/index.html")],
-        ["standards.html"],
-    ]
-    assert {name: content for unit in units for name, content in unit.items()} == whole
+    areas = [name for name in together if name.startswith("areas/") and name != "areas/index.html"]
+    assert [list(unit) for unit in units] == [["index.html"], ["areas/index.html", *areas], ["standards.html"]]
+    assert {name: content for unit in units for name, content in unit.items()} == together
+    with pytest.raises(ValueError, match="no unit 3"):
+        list(made.league_pages([LEAGUE_UNITS]))
     assert [name for name, _ in made.league_pages([2, 0])] == ["standards.html", "index.html"]
     # A process that makes only these needs the inspections grouped neither by provider nor owner.
     assert not {"by_provider", "by_owner"} & set(vars(made.ctx))
