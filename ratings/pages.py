@@ -171,11 +171,11 @@ class Context:
     # pages needs neither, and only the owners' pages need the owners' (each a pass over 50,000).
     @functools.cached_property
     def by_provider(self) -> dict[str, list[dict[str, Any]]]:
-        return _grouped(self.inspections, "provider_id")
+        return table.grouped(self.inspections, "provider_id")
 
     @functools.cached_property
     def by_owner(self) -> dict[str, list[dict[str, Any]]]:
-        return _grouped((r for r in self.inspections if r["owner_id"]), "owner_id")
+        return table.grouped((r for r in self.inspections if r["owner_id"]), "owner_id")
 
     @functools.cached_property
     def league_tables(self) -> tuple[RatingsTable, ...]:
@@ -230,14 +230,6 @@ class Context:
                     RatingsTable(t.title, t.caption, t.columns, tuple(rows), t.max_score, t.standards)
                 )
         return {name: tuple(built) for name, built in out.items()}
-
-
-def _grouped(records: Iterable[dict[str, Any]], field: str) -> dict[str, list[dict[str, Any]]]:
-    """The records by their value of `field`, each group in the records' order."""
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for record in records:
-        grouped.setdefault(record[field], []).append(record)
-    return grouped
 
 
 def make_row(row: dict[str, Any], plan: Plan, data: Dataset) -> Row:

@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import itertools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -370,13 +370,19 @@ def movements(records: list[dict[str, Any]]) -> dict[str, Movement]:
 
     Takes the inspections as plain records (one pass in Python beats a pandas group per provider).
     """
-    histories: dict[str, list[dict[str, Any]]] = {}
-    for record in sorted(records, key=operator.itemgetter("published_last_day", "inspection_id")):
-        histories.setdefault(record["provider_id"], []).append(record)
+    histories = grouped(sorted(records, key=operator.itemgetter("published_last_day", "inspection_id")), "provider_id")
     out: dict[str, Movement] = {}
     for history in histories.values():
         for before, after in itertools.pairwise(history):
             out[str(after["inspection_id"])] = _movement(before, after)
+    return out
+
+
+def grouped(records: Iterable[dict[str, Any]], field: str) -> dict[str, list[dict[str, Any]]]:
+    """The records by their value of `field`, each group in the records' order."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        out.setdefault(record[field], []).append(record)
     return out
 
 
