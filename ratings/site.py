@@ -87,6 +87,11 @@ class Chrome:
         )
 
 
+# The league's pages in pieces of work (see `Pages.league_pages`): the league table (0.35 s for
+# 50,000 inspections), the areas' (0.3 s) and the standards' (0.12 s).
+LEAGUE_UNITS = 3
+
+
 def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_url: str | None = None) -> int:
     """Write every file of the site into `folder` (the same files as `iter_files`); returns how
     many. Two processes share the work: the child makes the inspections' downloads and the
@@ -148,11 +153,6 @@ def write_site(data: Dataset, folder: Path, as_of: dt.date | None = None, site_u
         shares.close()
         league.close()
         ranked.close()
-
-
-# The league's pages in pieces of work (see `Pages.league_pages`): the league table (0.35 s for
-# 50,000 inspections), the areas' (0.3 s) and the standards' (0.12 s).
-LEAGUE_UNITS = 3
 
 
 def _pages_and_static(
